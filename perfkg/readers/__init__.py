@@ -1,0 +1,87 @@
+"""Readers: one module per input format, each turning bytes into a ``grid.Stream`` list.
+
+``read(path)`` picks the reader by content (a .txt that is really HTML is read as HTML), hands
+the streams to the layout interpreter and returns one ``Document``. Reader modules import their
+heavy libraries (python-docx, openpyxl, pdfplumber, lxml) only when called.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+from perfkg.errors import ReadError, UnsupportedFile
+from perfkg.grid import Stream
+from perfkg.layout import interpret
+from perfkg.model import Document, Location, SourceFile
+
+__all__ = ["read", "sniff", "FORMATS"]
+
+FORMATS = ("text", "docx", "xlsx", "pdf", "html")
+
+# Bounds that keep a hostile file from taking the machine: perfkg reads tables, not archives.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+
+
+def sniff(data: bytes, name: str = "") -> str:
+    """The format of ``data`` by its content; raises UnsupportedFile for what perfkg cannot read."""
+    where = Location(name)
+    if not data.strip():
+        raise UnsupportedFile("the file is empty", where)
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as z:
+                names = set(z.namelist())
+                if sum(i.file_size for i in z.infolist()) > MAX_UNZIPPED_BYTES:
+                    raise UnsupportedFile("the archive unpacks to more than 512 MiB; refusing to open it", where)
+        except zipfile.BadZipFile:
+            raise UnsupportedFile("a damaged zip archive (a truncated .docx or .xlsx?)", where) from None
+        if "word/document.xml" in names:
+            return "docx"
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        raise UnsupportedFile("a zip archive that is neither a .docx nor a .xlsx", where)
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnsupportedFile(
+            "a legacy Word 97 / Excel 97 file; save it as .docx or .xlsx and read that", where
+        )
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) or b"<table" in head:
+        return "html"
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnsupportedFile("a binary file, not a table (no known format matches its content)", where)
+    return "text"
+
+
+def read(path: str | Path, *, encoding: str | None = None, display: str | None = None) -> Document:
+    """Read one file into a Document. ``encoding`` forces a text encoding (e.g. ``gb18030``);
+    ``display`` is the name used in locations (defaults to the path as given)."""
+    path = Path(path)
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UnsupportedFile(f"the file is {size // 2**20} MiB; perfkg reads files up to 256 MiB", Location(name))
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise ReadError("is a directory, not a file", Location(name)) from None
+    except FileNotFoundError:
+        raise ReadError("no such file", Location(name)) from None
+    except PermissionError:
+        raise ReadError("permission denied", Location(name)) from None
+    return read_bytes(data, name, encoding=encoding)
+
+
+def read_bytes(data: bytes, name: str, *, encoding: str | None = None) -> Document:
+    """Read a file's content; ``name`` is used for the format hint and in every location."""
+    fmt = sniff(data, name)
+    module = importlib.import_module(f"perfkg.readers.{fmt}")
+    streams: list[Stream] = module.streams(data, name, encoding=encoding)
+    source = SourceFile(path=name, sha256=hashlib.sha256(data).hexdigest(), format=fmt, size=len(data))  # type: ignore[arg-type]
+    return interpret(streams, source, name)

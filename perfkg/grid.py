@@ -15,8 +15,15 @@ __all__ = ["Cell", "Row", "Para", "Item", "Stream"]
 
 @dataclass(slots=True)
 class Cell:
-    """One table cell. ``merged`` marks a cell covered by a merge whose text sits elsewhere
-    (left empty by text and PDF exports, repeated by readers that know the merge)."""
+    """One table cell.
+
+    Readers that know the table's merges (Word, Excel, HTML) emit every grid position: the
+    merge's first cell as usual, each covered position as a copy of its text with ``merged``
+    set. The interpreter reads covered cells in indicator columns (a merged 一级指标 applies to
+    every row it spans) and ignores them elsewhere (a use-of-funds sentence spanning six
+    columns is said once). Text and PDF exports leave covered positions empty instead.
+    ``ref`` is a short human reference to the cell: ``B7`` in a sheet, ``T3R5C2`` (table 3,
+    row 5, column 2) in Word or HTML, ``R5C2`` on a PDF page."""
 
     text: str
     line: int | None = None
@@ -36,7 +43,8 @@ class Row:
 
     @property
     def texts(self) -> list[str]:
-        return [c.text.strip() for c in self.cells]
+        """The stripped text of the cells that are not covered by a merge."""
+        return [c.text.strip() for c in self.cells if not c.merged]
 
 
 @dataclass(slots=True)

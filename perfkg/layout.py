@@ -404,7 +404,7 @@ class _Interpreter:
     # --- form rows (label / value pairs) ---------------------------------------------------
 
     def form_row(self, row: Row, d: _Draft) -> None:
-        cells = [c for c in row.cells if c.text.strip()]
+        cells = [c for c in row.cells if c.text.strip() and not c.merged]
         first = normalise_label(cells[0].text)
         section = self.voc.roles["section"].get(first)
         if section == "funding":

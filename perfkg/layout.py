@@ -113,6 +113,7 @@ class _Interpreter:
         self.last_money_unit: str | None = None
         self.sheet: str | None = None
         self.previous_para: Para | None = None
+        self.partial_row: Location | None = None
 
     # --- locations -------------------------------------------------------------------------
 
@@ -185,6 +186,7 @@ class _Interpreter:
         self.mode = None
 
     def paragraph(self, p: Para) -> None:
+        self.partial_row = None
         raw = p.text.strip()
         text = fold(raw)
         if not text or _PAGE_NUMBER.match(text):
@@ -241,9 +243,14 @@ class _Interpreter:
     def row(self, row: Row) -> None:
         texts = row.texts
         nonempty = [t for t in texts if t]
+        self.partial_row = None
         if not nonempty:
             if self.draft is not None:
                 self.draft.row_count += 1
+                header = self.draft.header
+                if self.mode in ("header", "indicators") and header and len(row.cells) <= max(header):
+                    # Blank so far, and short: a row cut off by the end of the file?
+                    self.partial_row = self.loc(row)
             return
         if len(nonempty) == 1 and self.para_like(nonempty[0]):
             # Spreadsheets and HTML put titles, 目录 entries and headings in a lone cell.
@@ -620,6 +627,8 @@ class _Interpreter:
     # --- the end ---------------------------------------------------------------------------
 
     def finish(self) -> Document:
+        if self.partial_row is not None:
+            raise MalformedTable("the file ends in the middle of an indicator row; it seems truncated", self.partial_row)
         drafts = [d for d in self.drafts if d.started or d.heading]
         if not drafts or not any(d.header or d.rows for d in drafts):
             raise NotATargetTable(

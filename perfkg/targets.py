@@ -28,6 +28,7 @@ _CN_NUMERALS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四
 _INCLUSIVE = re.compile(r"[(（]含[)）]|\(含本数\)")
 _TRAILING_REMARK = re.compile(r"^(?P<body>.+?)[(（](?P<remark>[^()（）]+)[)）]$")
 _DIGIT = re.compile(r"\d")
+_UNKNOWN_UNIT = re.compile(r"^[\u4e00-\u9fffA-Za-z]{1,4}$")
 _RANGE_SEP = r"(?:-|~|至|到|—|–)"
 _YEAR = r"(?P<{n}>\d{{4}})\s*(?:年度?|[.\-/])"
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
@@ -247,6 +248,9 @@ def _read_unit(text: str) -> _Unit | None:
             unit = voc.unit(rest)
             if unit is not None:
                 return _Unit(unit.code, unit.kind, factor, unit.scale, unit.iso)
+    if _UNKNOWN_UNIT.match(text):
+        # A short word perfkg does not know (斤, 亩次): keep the number, say the unit is unknown.
+        return _Unit(None, "unknown", 1, Decimal(1), None)
     return None
 
 
@@ -305,7 +309,10 @@ def _fill_quantity(t: Target, number: Decimal, unit: _Unit, unit_text: str) -> N
     t.unit_text = unit_text or None
     if unit.iso and unit.multiplier == 1:
         t.duration = unit.iso.format(n=plain_decimal(number))
-    if unit.code is None:
+    if unit.kind == "unknown":
+        t.unit_kind = None
+        t.notes.append(f"unit {unit_text!r} is not in perfkg's units (vocab/units.toml); number kept")
+    elif unit.code is None:
         t.notes.append("no unit written")
 
 
@@ -383,7 +390,12 @@ def _read_any(body: str, year: int | None, t: Target, bare: bool = False) -> boo
     """Read ``body`` as a date form or a quantity; ``bare`` = only the comparator-free date words."""
     if bare:
         return bool(_DATE_PATTERNS["this_year"].match(body)) and _read_date(body, year, t)
-    return _read_date(body, year, t) or _read_quantity(body, t)
+    if _read_date(body, year, t):
+        return True
+    # `1-12月` with no year known is a date we cannot place, not a range of 1 to 12 months.
+    if any(p.match(body) for p in _DATE_PATTERNS.values()):
+        return False
+    return _read_quantity(body, t)
 
 
 def _reset(t: Target) -> None:

@@ -1,0 +1,5 @@
+"""`python -m perfkg` = the `perfkg` command."""
+
+from perfkg.cli import main
+
+main()

@@ -41,6 +41,8 @@ _UNIT_LINE = re.compile(
 _MONEY_UNIT = re.compile(r"^(?:金额|资金|预算)?单位\s*[:：]\s*(?P<unit>\S+)$")
 _HEADING = re.compile(r"^(?:(?P<num>\d+)\s*[.、．]\s*)?(?P<name>.+?)(?:项目支出)?绩效(?P<kind>目标|自评)(?:申报)?表$")
 _ANY_SPACE = re.compile(r"\s+")
+_BRACKET_MONEY = re.compile(r"[(（](?P<unit>[千万亿]?元)[)）]$")
+_TITLE_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年")
 _YEAR_LINE = re.compile(r"^[(（]?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*[)）]?$")
 _NAME_YEAR = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年")
 _GOAL_SPLIT = re.compile(r"(?:^|(?<=[\s。；;]))(?:\d+\s*[.、．](?!\d)|[(（]\d+[)）]|[①-⑳])\s*")  # \d is any digit, ０-９ too
@@ -215,6 +217,9 @@ class _Interpreter:
             self.pending_headings.append((raw, num))
             self.mode = None
             return
+        if not self.seen_row and self.title is None and not self.pending_headings and ("表" in raw or "绩效" in raw):
+            self.title = raw
+            return
         # Any other paragraph ends an indicator table (tables do not hold paragraphs).
         if self.mode == "indicators":
             self.mode = "after"
@@ -288,6 +293,12 @@ class _Interpreter:
         d = self.current(row)
         self.seen_row = True
         d.row_count += 1
+        if money:
+            # `金额单位：元` beside other cells: note it, and read the row without it.
+            d.money_unit = self.last_money_unit = money
+            row = Row([c for c in row.cells if not self.money_unit([c.text.strip()])], row.line, row.page, row.sheet, row.table)
+        elif bracket := self.bracket_money_unit(nonempty):
+            d.money_unit = self.last_money_unit = bracket
         if columns is not None:
             d.header = columns
             d.header_location = self.loc(row)
@@ -311,6 +322,16 @@ class _Interpreter:
                 others = [t for t in nonempty if t != text]
                 if all(_MONEY_UNIT.match(fold(o)) for o in others):
                     return BudgetUnit(code=fold(m["code"]), name=m["name"].strip())
+        return None
+
+    def bracket_money_unit(self, nonempty: list[str]) -> str | None:
+        """`项目资金（万元）`, `年初预算数(元)`: a money unit in a label's bracket."""
+        for text in nonempty:
+            m = _BRACKET_MONEY.search(fold(text))
+            if m and self.voc.money_units.get(m["unit"]) and (
+                self.voc.role("section", text) or self.voc.role("funding", text) or self.voc.role("fundcol", text)
+            ):
+                return m["unit"]
         return None
 
     def money_unit(self, nonempty: list[str]) -> str | None:
@@ -583,8 +604,7 @@ class _Interpreter:
                 elif role == "rate":
                     line.rate = cell.text.strip() or None
                 elif role in ("weight", "score"):
-                    parsed = parse_amount(cell.text)
-                    setattr(line, role, parsed[0] if parsed and cell.text.strip() else None)
+                    setattr(line, role, _decimal_or_none(cell.text))
             d.funding.append(line)
             return True
         return False
@@ -599,9 +619,14 @@ class _Interpreter:
         first = next((c for c in row.cells if c.text.strip()), None)
         if first is not None and header.get(row.cells.index(first), _Column("", "", "")).group != "project":
             key = normalise_label(first.text)
-            if self.voc.roles["project"].get(key) == "name" or self.voc.roles["section"].get(key) in (
-                "funding", "total_score",
-            ):
+            if self.voc.roles["section"].get(key) == "total_score":
+                # 总分 | … | 100 | 96.65: the self-evaluation's total, under the 分值/得分 columns.
+                for i, col in header.items():
+                    if col.role in ("weight", "score") and i < len(row.cells) and row.cells[i].text.strip():
+                        d.fields[f"total_{col.role}"] = row.cells[i].text.strip()
+                self.mode = "after"
+                return
+            if self.voc.roles["project"].get(key) == "name" or self.voc.roles["section"].get(key) == "funding":
                 self.mode = "after"
                 self.form_row(row, d)
                 return
@@ -635,7 +660,10 @@ class _Interpreter:
                 "no performance target table found (no 项目名称 and no 一级指标/二级指标/三级指标 header)",
                 Location(self.file),
             )
-        year = self.year or _year_from_names([d.name or "" for d in drafts])
+        title_year = _TITLE_YEAR.search(fold(self.title)) if self.title else None
+        year = self.year or (int(title_year["year"]) if title_year else None) or _year_from_names(
+            [d.name or "" for d in drafts]
+        )
         projects = [self.project(d, year) for d in drafts]
         self.cross_check(projects)
         units = {p.budget_unit for p in projects if p.budget_unit}
@@ -768,7 +796,7 @@ class _Interpreter:
     def cross_check(self, projects: list[Project]) -> None:
         if not self.contents:
             for p in projects:
-                if p.heading and _contents_name(p.heading) != p.name:
+                if p.heading and not _same_name(_contents_name(p.heading), p.name):
                     self.note(f"heading {p.heading!r} differs from 项目名称 {p.name!r}; 项目名称 is used", p.location)
             return
         names = [_contents_name(c) for c in self.contents]
@@ -777,9 +805,9 @@ class _Interpreter:
                 f"the 目录 lists {len(names)} tables but {len(projects)} were found", Location(self.file)
             )
         for p in projects:
-            if p.name not in names:
+            if not any(_same_name(n, p.name) for n in names):
                 self.note(f"project {p.name!r} is not listed in the 目录", p.location)
-            if p.heading and _contents_name(p.heading) != p.name:
+            if p.heading and not _same_name(_contents_name(p.heading), p.name):
                 self.note(f"heading {p.heading!r} differs from 项目名称 {p.name!r}; 项目名称 is used", p.location)
 
 def _contents_name(text: str) -> str:
@@ -787,6 +815,12 @@ def _contents_name(text: str) -> str:
     key = _ANY_SPACE.sub("", text)
     m = _HEADING.match(key)
     return m["name"] if m else key
+
+
+def _same_name(heading: str, name: str) -> bool:
+    """A heading names its project even when it leaves off the level suffix (`-市级`)."""
+    name = _ANY_SPACE.sub("", name)
+    return heading == name or heading == _LEVEL_SUFFIX.sub("", name)
 
 
 def _squash(text: str) -> str:
@@ -816,9 +850,11 @@ def _year_from_names(names: list[str]) -> int | None:
 
 
 def _decimal_or_none(text: str | None) -> Decimal | None:
-    if not text:
+    """A weight or score cell: `20`, `20分`, `96.65`; None when blank or a dash (not applicable)."""
+    text = (text or "").strip().rstrip("分%％")
+    if not text or text in ("-", "—", "——", "/", "无"):
         return None
-    parsed = parse_amount(text.rstrip("分%％"))
+    parsed = parse_amount(text)
     return parsed[0] if parsed else None
 
 

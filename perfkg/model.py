@@ -209,6 +209,9 @@ class Indicator:
         return self.targets[0]
 
 
+_GOVERNMENT_LINES = ("central", "provincial", "municipal", "county")
+
+
 @dataclass(slots=True)
 class Project:
     """One project table: name, funding, use, goals and indicators."""
@@ -236,8 +239,20 @@ class Project:
 
     @property
     def fiscal(self) -> Amount | None:
+        """财政资金 as written; else the sum of the government-level lines (中央补助 + 省级 + …)."""
         line = self._line("fiscal")
-        return line.amount if line else None
+        if line:
+            return line.amount
+        levels = [f.amount for f in self.funding if f.kind in _GOVERNMENT_LINES and f.amount is not None]
+        if not levels:
+            return None
+        total = sum((a.value for a in levels), Decimal(0))
+        return Amount(total, levels[0].unit, levels[0].factor, "", None)
+
+    @property
+    def fiscal_derived(self) -> bool:
+        """True when 财政资金 is not written but summed from 中央/省级/市级/县级 lines."""
+        return self._line("fiscal") is None and self.fiscal is not None
 
     @property
     def other(self) -> Amount | None:

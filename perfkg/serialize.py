@@ -110,7 +110,10 @@ def _project(p: Project) -> dict[str, Any]:
         "level": p.level,
         "budget_unit": {"code": p.budget_unit.code, "name": p.budget_unit.name} if p.budget_unit else None,
         "money_unit": p.money_unit,
-        "budget": {"total": amount(p.total), "fiscal": amount(p.fiscal), "other": amount(p.other)},
+        "budget": {
+            "total": amount(p.total), "fiscal": amount(p.fiscal), "other": amount(p.other),
+            "fiscal_derived": p.fiscal_derived,
+        },
         "funding": [_funding(f) for f in p.funding],
         "use_of_funds": p.use_of_funds,
         "goals": list(p.goals),

@@ -143,6 +143,7 @@ class _Interpreter:
             table=table,
             start=Location(self.file, table, 1 if row else None, line=getattr(row, "line", None),
                            sheet=getattr(row, "sheet", None) or self.sheet,
+                           cell=next((c.ref for c in row.cells if c.ref), None) if row else None,
                            page=getattr(row, "page", None)),
             heading=heading,
             unit=self.last_unit,
@@ -186,6 +187,8 @@ class _Interpreter:
                     self.row(part)
         # Tables do not run across sheets: the next stream starts afresh.
         self.mode = None
+        if stream.sheet is not None:
+            self.draft = None
 
     def paragraph(self, p: Para) -> None:
         self.partial_row = None
@@ -200,10 +203,18 @@ class _Interpreter:
         if m := _YEAR_LINE.match(text):
             self.year = self.year or int(m["year"])
             return
+        if self.money_unit([text]) or (_UNIT_LINE.match(raw) and self.unit_line([raw])):
+            # `单位：万元` or the unit line above a table, written as a paragraph (HTML, PDF).
+            self.row(Row([Cell(raw, line=p.line)], line=p.line, page=p.page))
+            return
         m = _HEADING.match(_ANY_SPACE.sub("", raw))
         previous = self.previous_para
-        if m and not m["num"] and previous and previous.line is not None and p.line == previous.line + 1:
-            # A title broken over two lines: `…中心项目` / `支出绩效目标表`.
+        if (
+            m and not m["num"] and len(m["name"]) < 4 and previous and previous.line is not None
+            and p.line == previous.line + 1
+        ):
+            # A title broken over two lines: `…中心项目` / `支出绩效目标表` (the second, alone,
+            # names no project: its "name" is a fragment like 支出).
             raw = previous.text.strip() + raw
             m = _HEADING.match(_ANY_SPACE.sub("", raw))
         self.previous_para = None if m else p
@@ -223,6 +234,19 @@ class _Interpreter:
         # Any other paragraph ends an indicator table (tables do not hold paragraphs).
         if self.mode == "indicators":
             self.mode = "after"
+
+    def opens_table(self, row: Row) -> bool:
+        """Whether ``row`` can begin a table: a form label, a funding line or grid, a money unit."""
+        for cell in row.cells:
+            text = cell.text.strip()
+            if not text or cell.merged:
+                continue
+            key = normalise_label(text.replace("：", ":").partition(":")[0])
+            if any(self.voc.roles[g].get(key) for g in ("project", "section", "funding", "fundcol")):
+                return True
+            if self.money_unit([text]) or self.bracket_money_unit([text]):
+                return True
+        return False
 
     def para_like(self, text: str) -> bool:
         folded = fold(text)
@@ -289,6 +313,12 @@ class _Interpreter:
         columns = self.header_columns(row)
         if columns is not None and any(c.group == "project" and c.role == "name" for c in columns.values()):
             self.start_wide(row, columns)
+            return
+        if (self.draft is None or self.pending_headings and self.draft.started) and columns is None and not self.opens_table(row):
+            # A row before any table (a sheet of notes, a drop-down list): not a project's row.
+            self.note(f"row outside any table, skipped: {' | '.join(t[:20] for t in nonempty[:6])}",
+                      Location(self.file, line=row.line, sheet=row.sheet or self.sheet, page=row.page,
+                               cell=next((c.ref for c in row.cells if c.ref), None)))
             return
         d = self.current(row)
         self.seen_row = True
@@ -363,9 +393,10 @@ class _Interpreter:
         roles = {c.role for c in columns.values() if c.group == "indicator"}
         if len(roles & {"level1", "level2", "level3", "target"}) < 2 or not roles & {"level3", "target"}:
             return None
-        # Unknown header cells are kept by their text, so nothing a table says is lost.
+        # Unknown header cells are kept by their text, so nothing a table says is lost; the
+        # covered positions of a header cell spanning columns are that cell, not new columns.
         for i, cell in enumerate(row.cells):
-            if i not in columns and cell.text.strip():
+            if i not in columns and cell.text.strip() and not cell.merged:
                 columns[i] = _Column("extra", normalise_label(cell.text), cell.text.strip())
         return columns
 
@@ -412,8 +443,13 @@ class _Interpreter:
             return
         else:
             d.row_count += 1
+        first_row = d.row_count == 1
         for i, col in columns.items():
             cell = cell_of.get(i)
+            if first_row and cell is not None and col.group == "funding" and not cell.merged and not cell.text.strip():
+                # An empty amount on the project's own row is 0, as in a form (其他资金 left blank).
+                d.funding.append(FundingLine(col.role, col.header, self.amount("", row, cell, d), location=self.loc(row, cell)))  # type: ignore[arg-type]
+                continue
             if cell is None or not cell.text.strip() or cell.merged:
                 continue
             if col.group == "project" and col.role != "name":

@@ -48,10 +48,18 @@ def sniff(data: bytes, name: str = "") -> str:
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
+        if "EncryptedPackage".encode("utf-16-le") in data[:65536] or b"EncryptedPackage" in data[:65536]:
+            raise UnsupportedFile(
+                "a password-protected Office file; remove the password (File → Info) and save it again", where
+            )
         raise UnsupportedFile(
             "a legacy Word 97 / Excel 97 file; save it as .docx or .xlsx and read that", where
         )
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    head = data[:4096]
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head[2:].decode(codec, errors="ignore").encode("utf-8")
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")) or b"<table" in head:
         return "html"
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):

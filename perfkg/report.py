@@ -90,3 +90,48 @@ def print_documents(documents: Iterable[Document], *, detail: bool = False, cons
                         str(i.location.row if i.location else ""),
                     )
                 console.print(t)
+
+
+def print_ingest(report, *, seconds: float, console: Console | None = None) -> None:
+    """One line per file and a total: what `perfkg ingest` did."""
+    console = console or Console()
+    done = [r for r in report.results if r.status != "failed"]
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+    for col, justify in (("file", "left"), ("status", "left"), ("projects", "right"), ("indicators", "right"), ("triples", "right")):
+        table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for r in report.results[:50]:
+        table.add_row(escape(r.path), r.status, str(r.projects or ""), str(r.indicators or ""), str(r.quads or ""))
+    if len(report.results) > 50:
+        table.add_row(f"… {len(report.results) - 50} more", "", "", "", "")
+    if done:
+        console.print(table)
+    tables = sum(r.projects for r in done)
+    rate = f", {tables / seconds:.0f} tables/s" if seconds > 0 and tables else ""
+    by_status = Counter(r.status for r in report.results)
+    said = ", ".join(f"{by_status[k]} {k}" for k in ("added", "replaced", "unchanged", "duplicate", "failed") if by_status[k])
+    console.print(
+        f"{len(report.results)} file(s): {said} — {tables} projects, "
+        f"{sum(r.indicators for r in done)} indicators in {seconds:.2f} s{rate}"
+    )
+
+
+def print_info(counts: dict[str, int], documents: list, console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False, show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    labels = {
+        "documents": "documents 文件", "budget_units": "budget units 预算单位", "projects": "projects 项目",
+        "indicators": "indicators 绩效指标", "targets": "targets 指标值", "populations": "populations 受益人群",
+        "triples": "triples",
+    }
+    for key, value in counts.items():
+        table.add_row(labels.get(key, key), f"{value:,}")
+    console.print(table)
+    if documents:
+        docs = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
+        for col in ("path", "sha256", "ingested", "triples"):
+            docs.add_column(col, overflow="fold")
+        for d in documents:
+            docs.add_row(escape(d.path), d.sha256[:12], d.ingested[:19], f"{d.triples:,}")
+        console.print(docs)

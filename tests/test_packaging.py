@@ -30,6 +30,8 @@ def test_wheel_ships_the_data_files(wheel: Path) -> None:
     for data in ("labels.toml", "taxonomy.toml", "units.toml", "comparators.toml"):
         assert f"perfkg/vocab/{data}" in names
     assert "perfkg/schemas/parse.schema.json" in names
+    for ttl in ("perfkg.ttl", "code-lists.ttl", "indicator-taxonomy.ttl"):
+        assert f"perfkg/ontology/{ttl}" in names
     assert any(n.endswith("entry_points.txt") for n in names)
 
 
@@ -58,3 +60,13 @@ def test_installed_wheel_runs_the_main_job_outside_the_repo(wheel: Path, tmp_pat
     doc = json.loads(parsed.stdout)["documents"][0]
     assert len(doc["projects"]) == 8
     assert sum(len(p["indicators"]) for p in doc["projects"]) == 71
+    located = subprocess.run(
+        [sys.executable, "-c", "from perfkg.resources import ontology_files; print(ontology_files()[0])"],
+        cwd=work, env=env, capture_output=True, text=True, check=True,
+    )
+    assert located.stdout.strip().startswith(str(target)), "the packaged ontology, not the source tree's"
+    stored = subprocess.run(
+        [sys.executable, "-m", "perfkg", "ingest", str(SAMPLE), "--store", str(work / "store")],
+        cwd=work, env=env, capture_output=True, text=True,
+    )
+    assert stored.returncode == 0, stored.stderr

@@ -185,7 +185,7 @@ def info(
     if json_output:
         payload = dict(counts)
         if documents:
-            payload["documents_list"] = [d.__dict__ if hasattr(d, "__dict__") else _record(d) for d in docs]
+            payload["documents_list"] = [_record(d) for d in docs]
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
     from perfkg.report import print_info
@@ -214,6 +214,18 @@ def remove(
     db.close()
     for path in removed:
         typer.echo(f"removed {path}")
+
+
+# --- validate (issue 5) -----------------------------------------------------------------------
+
+
+# --- query, push (issue 6) --------------------------------------------------------------------
+
+
+# --- export, publish, serve (issue 7) ---------------------------------------------------------
+
+
+# --- shared helpers ---------------------------------------------------------------------------
 
 
 def _print_error(error: PerfkgError | str) -> None:

@@ -124,12 +124,19 @@ def test_encoding_option_reads_gbk() -> None:
 
 
 def test_help_answers_and_documents_every_command() -> None:
+    import typer.main
+
+    from perfkg.cli import app
+
+    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    assert {"parse", "ingest", "info", "remove"} <= set(commands)
     run = run_perfkg("--help")
     assert run.code == 0
-    assert "parse" in run.stdout
-    for command in ("parse",):
-        sub = run_perfkg(command, "--help")
-        assert sub.code == 0 and "--format" in sub.stdout
+    for name, command in commands.items():
+        assert name in run.stdout
+        assert command.help and len(command.help.strip()) > 20, f"{name} has no help text"
+        sub = run_perfkg(name, "--help")
+        assert sub.code == 0 and "Usage" in sub.stdout
 
 
 def test_version() -> None:

@@ -105,9 +105,8 @@ class _Interpreter:
         self.contents: list[str] = []
         self.pending_headings: list[tuple[str, int | None]] = []
         self.seen_row = False
-        self.in_contents = False
+        # None | header | indicators | after | funding | funding-grid | goals | wide
         self.mode: str | None = None
-        self.funding_columns: dict[int, str] | None = None
         self.funding_header: dict[int, str] | None = None
         self.wide_header: dict[int, _Column] = {}
         self.wide_header_location: Location | None = None
@@ -152,7 +151,6 @@ class _Interpreter:
         self.drafts.append(d)
         self.draft = d
         self.mode = None
-        self.funding_columns = None
         self.funding_header = None
         return d
 
@@ -198,7 +196,6 @@ class _Interpreter:
             return
         key = normalise_label(text)
         if self.voc.role("section", key) == "contents":
-            self.in_contents = True
             return
         if m := _YEAR_LINE.match(text):
             self.year = self.year or int(m["year"])
@@ -285,7 +282,6 @@ class _Interpreter:
             # Spreadsheets and HTML put titles, 目录 entries and headings in a lone cell.
             self.paragraph(Para(nonempty[0], line=row.line, page=row.page))
             return
-        self.in_contents = False
         if self.mode == "wide":
             columns = self.header_columns(row)
             if columns is None:

@@ -200,11 +200,12 @@ class _Interpreter:
         if m := _YEAR_LINE.match(text):
             self.year = self.year or int(m["year"])
             return
-        if self.money_unit([text]) or (_UNIT_LINE.match(raw) and self.unit_line([raw])):
+        m = _HEADING.match(_ANY_SPACE.sub("", raw))
+        if not m and (self.money_unit([text]) or (_UNIT_LINE.match(raw) and self.unit_line([raw]))):
             # `单位：万元` or the unit line above a table, written as a paragraph (HTML, PDF).
+            # (A heading never goes this way: row() sends lone headings back here.)
             self.row(Row([Cell(raw, line=p.line)], line=p.line, page=p.page))
             return
-        m = _HEADING.match(_ANY_SPACE.sub("", raw))
         previous = self.previous_para
         if (
             m and not m["num"] and len(m["name"]) < 4 and previous and previous.line is not None
@@ -416,10 +417,11 @@ class _Interpreter:
             self.file, line=row.line, sheet=row.sheet or self.sheet, page=row.page,
             cell=next((c.ref for c in row.cells if c.ref), None),
         )
-        # A draft opened by a title row above the sheet's header holds nothing of its own.
+        # A draft opened by a title row above the sheet's header holds nothing of its own; a
+        # table before the header is finished: the sheet's rows open projects of their own.
         if self.draft is not None and not self.draft.started:
             self.drafts.remove(self.draft)
-            self.draft = None
+        self.draft = None
 
     def wide_row(self, row: Row) -> None:
         columns = self.wide_header
@@ -687,7 +689,7 @@ class _Interpreter:
         if self.partial_row is not None:
             raise MalformedTable("the file ends in the middle of an indicator row; it seems truncated", self.partial_row)
         drafts = [d for d in self.drafts if d.started or d.heading]
-        if not drafts or not any(d.header or d.rows for d in drafts):
+        if not any(d.header or d.rows or d.name for d in drafts):
             raise NotATargetTable(
                 "no performance target table found (no 项目名称 and no 一级指标/二级指标/三级指标 header)",
                 Location(self.file),

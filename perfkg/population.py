@@ -20,6 +20,7 @@ from functools import cache
 from importlib import resources
 
 from perfkg.model import BudgetUnit, Document, Indicator, Project
+from perfkg.vocabulary import fold
 
 __all__ = ["PopulationKey", "PopulationLink", "Population", "populations_of", "Rules", "rules"]
 
@@ -89,9 +90,11 @@ class Rules:
 
     def head(self, text: str) -> tuple[str, _Word] | None:
         """The head noun in ``text``: (the wording found, its entry)."""
+        text = fold(text)
         return next(((label, w) for label, w in self.heads if label in text), None)
 
     def qualifier(self, text: str) -> _Word | None:
+        text = fold(text)
         return next((w for label, w in self.qualifiers if label in text), None)
 
 
@@ -108,7 +111,7 @@ def _counts_people(ind: Indicator, r: Rules) -> bool:
         and t.unit in r.units
         and t.value is not None
         and t.comparator in (">=", "=", ">")
-        and (ind.level2 in r.level2 or any(w in ind.name for w in r.counting))
+        and (ind.level2 in r.level2 or any(w in fold(ind.name) for w in r.counting))
     )
 
 

@@ -22,14 +22,22 @@ _TRAILING_BRACKET = re.compile(r"[(（][^()（）]*[)）]$")
 _LEADING_OF_WHICH = re.compile(r"^(其中|含)[:：]?")
 
 
+@cache
+def _simplified() -> dict[int, str]:
+    pairs = tomllib.loads(resources.files("perfkg").joinpath("vocab", "traditional.toml").read_text("utf-8"))["pairs"]
+    return {ord(pairs[i]): pairs[i + 1] for i in range(0, len(pairs), 2)}
+
+
 def fold(text: str) -> str:
-    """NFKC (full-width digits and symbols become ASCII) and trim; keeps inner spaces."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """The form text is matched in: NFKC (full-width digits and symbols become ASCII), the
+    Traditional characters of perfkg's vocabulary made Simplified (項目名稱 = 项目名称), trimmed.
+    Inner spaces are kept. For matching only: what a table says is stored as written."""
+    return unicodedata.normalize("NFKC", text).translate(_simplified()).strip()
 
 
 def normalise_label(text: str) -> str:
-    """The key a label is looked up by: NFKC, no white space, no `其中：`, no trailing colon/bracket."""
-    key = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    """The key a label is looked up by: folded, no white space, no `其中：`, no trailing colon/bracket."""
+    key = _SPACE.sub("", fold(text))
     key = _LEADING_OF_WHICH.sub("", key).rstrip(":：")
     stripped = _TRAILING_BRACKET.sub("", key)
     return (stripped or key).rstrip(":：")

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import signal
+import threading
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 
@@ -23,8 +27,13 @@ __all__ = ["read", "sniff", "FORMATS"]
 FORMATS = ("text", "docx", "xlsx", "pdf", "html")
 
 # Bounds that keep a hostile file from taking the machine: perfkg reads tables, not archives.
+# A province's 10 000 tables as one text export are about 17 MiB; a workbook of them, 20 MiB
+# unpacked. Anything far beyond is not a table, or a bomb.
 MAX_FILE_BYTES = 256 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 200  # deflate packs real XML about 10:1; a bomb packs zeros 1000:1
+DEFAULT_TIMEOUT = 120.0
 
 
 def sniff(data: bytes, name: str = "") -> str:
@@ -36,8 +45,11 @@ def sniff(data: bytes, name: str = "") -> str:
         try:
             with zipfile.ZipFile(BytesIO(data)) as z:
                 names = set(z.namelist())
-                if sum(i.file_size for i in z.infolist()) > MAX_UNZIPPED_BYTES:
-                    raise UnsupportedFile("the archive unpacks to more than 512 MiB; refusing to open it", where)
+                members = z.infolist()
+                if sum(i.file_size for i in members) > MAX_UNZIPPED_BYTES:
+                    raise UnsupportedFile("the archive unpacks to more than 200 MiB; refusing to open it (a zip bomb?)", where)
+                if any(i.file_size > 10 * 2**20 and i.file_size > MAX_ZIP_RATIO * max(i.compress_size, 1) for i in members):
+                    raise UnsupportedFile("the archive is packed beyond any real document (a zip bomb?); refusing to open it", where)
         except zipfile.BadZipFile:
             raise UnsupportedFile("a damaged zip archive (a truncated .docx or .xlsx?)", where) from None
         if "word/document.xml" in names:
@@ -67,9 +79,13 @@ def sniff(data: bytes, name: str = "") -> str:
     return "text"
 
 
-def read(path: str | Path, *, encoding: str | None = None, display: str | None = None) -> Document:
+def read(
+    path: str | Path, *, encoding: str | None = None, display: str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+) -> Document:
     """Read one file into a Document. ``encoding`` forces a text encoding (e.g. ``gb18030``);
-    ``display`` is the name used in locations (defaults to the path as given)."""
+    ``display`` is the name used in locations (defaults to the path as given); ``timeout``
+    bounds the seconds one file may take (None: no bound)."""
     path = Path(path)
     name = display or str(path)
     try:
@@ -83,13 +99,49 @@ def read(path: str | Path, *, encoding: str | None = None, display: str | None =
         raise ReadError("no such file", Location(name)) from None
     except PermissionError:
         raise ReadError("permission denied", Location(name)) from None
-    return read_bytes(data, name, encoding=encoding)
+    return read_bytes(data, name, encoding=encoding, timeout=timeout)
 
 
-def read_bytes(data: bytes, name: str, *, encoding: str | None = None) -> Document:
-    """Read a file's content; ``name`` is used for the format hint and in every location."""
+def read_bytes(data: bytes, name: str, *, encoding: str | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> Document:
+    """Read a file's content; ``name`` is used in every location."""
     fmt = sniff(data, name)
+    if fmt in ("text", "html") and len(data) > MAX_TEXT_BYTES:
+        raise UnsupportedFile(
+            f"{len(data) // 2**20} MiB of {fmt} is far more than any table; perfkg reads {fmt} files up to 64 MiB",
+            Location(name),
+        )
     module = importlib.import_module(f"perfkg.readers.{fmt}")
-    streams: list[Stream] = module.streams(data, name, encoding=encoding)
-    source = SourceFile(path=name, sha256=hashlib.sha256(data).hexdigest(), format=fmt, size=len(data))  # type: ignore[arg-type]
-    return interpret(streams, source, name)
+    with _deadline(timeout, name):
+        streams: list[Stream] = module.streams(data, name, encoding=encoding)
+        source = SourceFile(path=name, sha256=hashlib.sha256(data).hexdigest(), format=fmt, size=len(data))  # type: ignore[arg-type]
+        return interpret(streams, source, name)
+
+
+class _Timeout(BaseException):
+    """BaseException, so that readers catching Exception around a parser do not swallow it."""
+
+
+@contextmanager
+def _deadline(seconds: float | None, name: str) -> Iterator[None]:
+    """Bound the time one file may take. A malformed file can send a parser into very long
+    work; SIGALRM interrupts pure-Python parsing (pdfminer, openpyxl) between bytecodes.
+    Only in the main thread, where signals are delivered; elsewhere, no bound."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Timeout:
+        raise UnsupportedFile(
+            f"reading took longer than {seconds:g} s; the file is malformed or far larger than a table",
+            Location(name),
+        ) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

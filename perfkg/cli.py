@@ -222,7 +222,259 @@ def remove(
 # --- query, push (issue 6) --------------------------------------------------------------------
 
 
+class QueryFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+    ttl = "ttl"
+    jsonld = "jsonld"
+    nt = "nt"
+
+
+EndpointOption = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint", envvar="PERFKG_ENDPOINT", show_default=False,
+        help="A SPARQL 1.1 query endpoint to ask instead of the store (env PERFKG_ENDPOINT). Credentials "
+        "only from the environment: PERFKG_ENDPOINT_TOKEN, or PERFKG_ENDPOINT_USER and PERFKG_ENDPOINT_PASSWORD.",
+    ),
+]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="Seconds to wait for a server's answer.")]
+RetriesOption = Annotated[int, typer.Option("--retries", help="Retries after a connection error or a 5xx, with back-off.")]
+
+
+def _endpoint(url: str, timeout: float, retries: int, **urls: str | None):
+    from perfkg.remote import Endpoint
+
+    try:
+        return Endpoint(url, timeout=timeout, retries=retries, **urls)
+    except PerfkgError as e:
+        _fail(e)
+
+
+@app.command("query")
+def query_command(
+    query: Annotated[
+        str | None,
+        typer.Argument(help="A named query (see --list) or a .rq file.", show_default=False),
+    ] = None,
+    sparql: Annotated[str | None, typer.Option("--query", "-q", help="SPARQL text to run.", show_default=False)] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="NAME=VALUE for a parameter of the query (repeatable).", show_default=False),
+    ] = None,
+    list_queries: Annotated[bool, typer.Option("--list", help="List the named queries and their parameters.")] = False,
+    format: Annotated[
+        QueryFormat,
+        typer.Option("--format", "-f", help="table, or SPARQL results csv/tsv/json/xml; ttl/jsonld/nt for CONSTRUCT and DESCRIBE."),
+    ] = QueryFormat.table,
+    endpoint: EndpointOption = None,
+    store: StoreOption = None,
+    timeout: TimeoutOption = 60.0,
+    retries: RetriesOption = 3,
+) -> None:
+    """Ask the knowledge graph: a named query, a .rq file, or SPARQL text.
+
+    The store's named graphs together are the default graph. Exit 2 on a malformed query (with
+    its line and column), an unknown query or parameter, or a server error.
+    """
+    from perfkg import query as q
+
+    if list_queries:
+        q.print_library(q.library())
+        return
+    try:
+        if sparql is not None:
+            if query is not None:
+                _fail("give a named query, a .rq file or --query 'SPARQL', not two of them")
+            target: str | q.NamedQuery = sparql
+        elif query is None:
+            _fail("name a query (perfkg query --list), a .rq file, or give --query 'SPARQL'")
+        elif query.endswith(".rq") or Path(query).is_file():
+            target = q.load(query)
+        else:
+            target = q.get(query)
+        params = {}
+        for item in param or []:
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                _fail(f"--param {item!r}: write NAME=VALUE")
+            params[name.strip()] = value
+        if endpoint:
+            result = q.run(target, endpoint=_endpoint(endpoint, timeout, retries), params=params)
+        else:
+            db = _open_store(store, read_only=True)
+            try:
+                result = q.run(target, store=db, params=params)
+            finally:
+                db.close()
+        if format is QueryFormat.table:
+            if result.kind in ("construct", "describe"):
+                sys.stdout.buffer.write(result.serialize("ttl"))
+            else:
+                q.print_table(result)
+        else:
+            sys.stdout.buffer.write(result.serialize(format.value))
+        sys.stdout.flush()
+    except PerfkgError as e:
+        _fail(e)
+
+
+@app.command("push")
+def push_command(
+    documents: Annotated[
+        list[str] | None,
+        typer.Argument(help="Documents to push (path, graph IRI or sha256 prefix) [default: all].", show_default=False),
+    ] = None,
+    endpoint: Annotated[
+        str, typer.Option("--endpoint", envvar="PERFKG_ENDPOINT", help="The server's SPARQL query endpoint (env PERFKG_ENDPOINT).")
+    ] = ...,  # type: ignore[assignment]
+    graph_store: Annotated[
+        str | None,
+        typer.Option("--graph-store", help="Its Graph Store Protocol endpoint [default: …/query → …/store, …/sparql → …/data].", show_default=False),
+    ] = None,
+    update: Annotated[
+        str | None,
+        typer.Option("--update-endpoint", help="Its SPARQL Update endpoint, used without a graph store [default: …/update].", show_default=False),
+    ] = None,
+    ascii_only: Annotated[
+        bool, typer.Option("--ascii", help="Send non-ASCII characters as \\u escapes (servers that misread UTF-8).")
+    ] = False,
+    store: StoreOption = None,
+    timeout: TimeoutOption = 60.0,
+    retries: RetriesOption = 3,
+) -> None:
+    """Upload the store's documents to a SPARQL server, one named graph per document.
+
+    Each graph replaces the server's graph of the same name (Graph Store Protocol PUT, or SPARQL
+    Update when the server has no graph store), so pushing twice leaves the same data.
+    Credentials only from the environment: PERFKG_ENDPOINT_TOKEN, or PERFKG_ENDPOINT_USER and
+    PERFKG_ENDPOINT_PASSWORD.
+    """
+    from perfkg.remote import push
+
+    ep = _endpoint(endpoint, timeout, retries, store_url=graph_store, update_url=update)
+    db = _open_store(store, read_only=True)
+    try:
+        report = push(db, ep, documents or [], ascii_only=ascii_only,
+                      progress=lambda g: typer.echo(f"pushed {g.path}: {g.triples} triples → <{g.graph}> ({g.method})"))
+    except PerfkgError as e:
+        _fail(e)
+    finally:
+        db.close()
+    total = sum(g.triples for g in report.graphs)
+    typer.echo(f"{len(report.graphs)} graph(s), {total} triples pushed to {report.endpoint}")
+    for g in report.mismatched:
+        _print_error(f"<{g.graph}>: the server holds {g.remote_triples} triples, the store {g.triples}")
+    if report.mismatched:
+        raise typer.Exit(2)
+
+
 # --- export, publish, serve (issue 7) ---------------------------------------------------------
+
+
+class ExportFormat(str, Enum):
+    ttl = "ttl"
+    nt = "nt"
+    nq = "nq"
+    trig = "trig"
+    jsonld = "jsonld"
+    xml = "xml"
+
+
+@app.command()
+def export(
+    documents: Annotated[
+        list[str] | None,
+        typer.Argument(help="Documents to export (path, graph IRI or sha256 prefix); default: all.", show_default=False),
+    ] = None,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="ttl, nt, xml, jsonld (one graph); nq, trig (a named graph per document).")] = ExportFormat.ttl,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to FILE instead of standard output.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Export the store, or chosen documents, as RDF.
+
+    JSON-LD is compact, with the context perfkg ships (perfkg/export/context.jsonld). What is
+    exported parses back to the very graph the store holds (without its bookkeeping graph).
+    """
+    from perfkg.export import export as run_export
+
+    db = _open_store(store, read_only=True)
+    try:
+        data = run_export(db, format.value, documents or None, out=output)
+    except PerfkgError as e:
+        db.close()
+        _fail(e)
+    db.close()
+    if data is not None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@app.command()
+def publish(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the site into (created if missing).")],
+    base_url: Annotated[str, typer.Option("--base-url", help="Where the site will be served from, e.g. https://data.example.gov.cn/perfkg; resource IRIs become {base-url}/id/….")],
+    store: StoreOption = None,
+    licence: Annotated[str | None, typer.Option("--licence", help="Licence IRI of the data [default: EU authority CC_BY_4_0].")] = None,
+    publisher: Annotated[str | None, typer.Option("--publisher", help="Name of the catalogue's publisher.")] = None,
+    contact_email: Annotated[str | None, typer.Option("--contact-email", help="E-mail of the catalogue's contact point.")] = None,
+    sparql_endpoint: Annotated[str | None, typer.Option("--sparql-endpoint", help="URL of a SPARQL endpoint serving the same data (e.g. perfkg serve's /sparql).")] = None,
+) -> None:
+    """Write a static linked-data site: DCAT-AP 3 catalogue, VoID, a page per resource with its
+    Turtle and JSON-LD beside it, CSV with CSVW metadata, dumps, ontology docs, a dashboard."""
+    import time
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from perfkg.publish import publish as run_publish
+
+    db = _open_store(store, read_only=True)
+    options = {"licence": licence, "publisher": publisher, "contact_email": contact_email,
+               "sparql_endpoint": sparql_endpoint}
+    started = time.perf_counter()
+    tasks: dict[str, object] = {}
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        def progress(stage: str, n: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=n)  # type: ignore[arg-type]
+
+        try:
+            report = run_publish(db, output, base_url, options=options, progress=progress)
+        except PerfkgError as e:
+            db.close()
+            _fail(e)
+    db.close()
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.kinds.items()))
+    typer.echo(f"published {report.pages} pages ({kinds}), {report.datasets} dataset(s), {report.files} files "
+               f"into {report.out} in {time.perf_counter() - started:.1f} s; open {report.out / 'index.html'}")
+
+
+@app.command()
+def serve(
+    store: StoreOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 8000,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Public URL of the server, if behind a proxy [default: from each request].")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Time limit of one SPARQL query, in seconds.")] = 10.0,
+    max_results: Annotated[int, typer.Option("--max-results", help="Most rows (or triples) one query returns.")] = 10_000,
+    workers: Annotated[int, typer.Option("--workers", help="Query worker processes.")] = 2,
+) -> None:
+    """Serve the pages live with content negotiation, a read-only SPARQL endpoint at /sparql,
+    a query page and a dashboard. Stop with Ctrl-C."""
+    from perfkg.store import default_store_path
+
+    path = store or default_store_path()
+    _open_store(path, read_only=True).close()  # a missing store is one clear error, before the server starts
+    from perfkg.web.app import serve as run_serve
+
+    typer.echo(f"perfkg serve: http://{host}:{port}/ (store {path}); Ctrl-C stops", err=True)
+    run_serve(path, host=host, port=port, base_url=base_url, timeout=timeout, max_results=max_results, workers=workers)
 
 
 # --- shared helpers ---------------------------------------------------------------------------

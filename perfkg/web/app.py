@@ -38,6 +38,10 @@ _EXT_MEDIA = {"html": "text/html; charset=utf-8", "ttl": "text/turtle; charset=u
               "jsonld": "application/ld+json", "nt": "application/n-triples"}
 
 
+#: The largest request the endpoint reads: a long query is a few KiB; anything far past is abuse.
+MAX_BODY = 256 * 1024
+
+
 def choose(accept: str | None) -> str:
     """html, ttl, jsonld or nt for an ``Accept`` header (html when it says nothing we offer)."""
     best, best_q = "html", -1.0
@@ -182,8 +186,26 @@ def create_app(store_path: str | Path, *, base_url: str | None = None, timeout: 
 
     # --- SPARQL ------------------------------------------------------------------------------
 
+    async def body_of(request: Request) -> bytes | None:
+        """The request body, or None when it is larger than any query needs (MAX_BODY)."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            return None
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    too_large = PlainTextResponse(f"the request is larger than {MAX_BODY // 1024} KiB; no query needs that much\n",
+                                  status_code=413)
+
     async def sparql(request: Request) -> Response:
         params = request.query_params
+        if len(str(request.url)) > MAX_BODY:
+            return too_large
         default_graphs = params.getlist("default-graph-uri")
         named_graphs = params.getlist("named-graph-uri")
         fmt = params.get("format") or params.get("output")
@@ -194,11 +216,14 @@ def create_app(store_path: str | Path, *, base_url: str | None = None, timeout: 
             ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if ctype == "application/sparql-update":
                 return PlainTextResponse("this endpoint is read-only: SPARQL updates are refused\n", status_code=403)
+            body = await body_of(request)
+            if body is None:
+                return too_large
             if ctype == "application/sparql-query":
-                query = (await request.body()).decode("utf-8", errors="replace")
+                query = body.decode("utf-8", errors="replace")
             elif ctype == "application/x-www-form-urlencoded":
                 # parsed here: Starlette's form parser needs python-multipart, one more dependency
-                form = parse_qs((await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True)
+                form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
                 if "update" in form:
                     return PlainTextResponse("this endpoint is read-only: SPARQL updates are refused\n", status_code=403)
                 query = (form.get("query") or [query])[0]

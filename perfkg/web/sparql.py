@@ -19,6 +19,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from perfkg.store import META_GRAPH
+
 __all__ = ["Answer", "QueryPool", "refusal", "negotiate", "SELECT_TYPES", "GRAPH_TYPES"]
 
 #: Result media types for SELECT/ASK, by preference, and the format names of ``format=``/``output=``.
@@ -48,6 +50,7 @@ _SKIP = re.compile(
 _PROLOGUE = re.compile(r"\b(?:PREFIX\s+[^\s:]*:|BASE)\s*", re.IGNORECASE)
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 _SERVICE = re.compile(r"(?<![?$\w])SERVICE\b", re.IGNORECASE)
+_DATASET_CLAUSE = re.compile(r"(?<![?$\w])FROM\b", re.IGNORECASE)
 
 
 def _code_only(text: str) -> str:
@@ -161,12 +164,16 @@ def _execute(store, job: dict, max_results: int) -> tuple:
         rows = [{v: _term_json(c) for v, c in zip(variables, row) if c is not None} for row in result.rows[:max_results]]
         return ("ok", _SELECT_MEDIA[select_fmt], _format_select(variables, rows, select_fmt), len(result.rows) > max_results)
     kwargs: dict = {}
-    if job.get("default_graphs"):
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+    if _DATASET_CLAUSE.search(_code_only(job["query"])):
+        pass  # FROM / FROM NAMED: the query names its own dataset (SPARQL 1.1 §13.2)
     else:
-        kwargs["use_default_graph_as_union"] = True
-    if job.get("named_graphs"):
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+        # The public dataset is the documents' graphs; the store's bookkeeping graph (where
+        # files lay on the server, when they came in) is not the public's business.
+        public = [g for g in store.db.named_graphs() if g.value != META_GRAPH]
+        wanted = set(job.get("default_graphs") or [])
+        kwargs["default_graph"] = [g for g in public if g.value in wanted] if wanted else public
+        named = set(job.get("named_graphs") or [])
+        kwargs["named_graphs"] = [g for g in public if g.value in named] if named else public
     try:
         answer = store.db.query(job["query"], **kwargs)
     except SyntaxError as e:
@@ -221,8 +228,12 @@ def _worker(conn, store_path: str, max_results: int) -> None:
             return
         try:
             conn.send(_execute(store, job, max_results))
-        except Exception as e:  # noqa: BLE001 - a worker must answer, whatever happened
-            conn.send(("error", 500, f"internal error: {type(e).__name__}: {e}"))
+        except Exception:  # noqa: BLE001 - a worker must answer, whatever happened
+            # The details go to the server's log, never to the client.
+            import logging
+
+            logging.getLogger("perfkg.serve").exception("query worker failed on %r", job.get("query") or job.get("name"))
+            conn.send(("error", 500, "internal error while answering the query; the server log has the details"))
 
 
 class _Worker:

@@ -62,6 +62,7 @@ def create_app(store_path: str | Path, *, base_url: str | None = None, timeout: 
                max_results: int = 10_000, workers: int = 2, catalogue: dict | None = None):
     """The ASGI application serving the store at ``store_path``."""
     from contextlib import asynccontextmanager
+    from functools import lru_cache
 
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
@@ -89,6 +90,12 @@ def create_app(store_path: str | Path, *, base_url: str | None = None, timeout: 
         if site is None:
             site = sites[base] = Site(store, base, live=True)
         return site
+
+    @lru_cache(maxsize=4096)
+    def rendered(site: Site, owner: str, wanted: str) -> str | bytes:
+        """A resource's page or RDF. The store is read-only while the server runs, so each is
+        made once (bounded: the 4 096 most recently asked)."""
+        return site.page_html(owner) if wanted == "html" else site.rdf(owner, wanted)
 
     def cached(key: tuple[str, str], make):
         if key not in cache:
@@ -123,8 +130,8 @@ def create_app(store_path: str | Path, *, base_url: str | None = None, timeout: 
         if wanted == "html":
             if anchor:
                 return RedirectResponse(f"{page_url}#{anchor}", status_code=303)
-            return Response(site.page_html(owner), media_type=_EXT_MEDIA["html"], headers=headers)
-        body = site.rdf(owner, wanted)
+            return Response(rendered(site, owner, "html"), media_type=_EXT_MEDIA["html"], headers=headers)
+        body = rendered(site, owner, wanted)
         headers["Content-Location"] = f"{page_url}index.{wanted}"
         return Response(body, media_type=_EXT_MEDIA[wanted], headers=headers)
 

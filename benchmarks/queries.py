@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Median latency of every named query at scale: embedded store, Oxigraph server, plain rdflib.
+
+    .venv/bin/python benchmarks/queries.py                      # 10 000 tables, the whole run
+    .venv/bin/python benchmarks/queries.py --tables 2000 --rdflib-budget 30
+    .venv/bin/python benchmarks/queries.py --corpus DIR --store DIR   # reuse what a run made
+
+Generates the tables with ``benchmarks/generate.py`` (realistic units, years, programmes and
+shared populations), ingests them into the embedded store, loads the same quads into a real
+``oxigraph serve --union-default-graph`` on 127.0.0.1 and into one in-memory rdflib ``Graph``
+(the union of the named graphs, as the store queries it), then times each named query in the
+same run: ``perfkg.query.run`` end to end (SPARQL, JSON results, the post step of a two-step
+query) on the store and on the server, and the same SPARQL text in rdflib (results serialised
+to JSON too, and the same post step). Prints the medians and the ratios, checks the targets of
+issue 6 (every query < 200 ms embedded, similar-indicators < 2 s, rdflib ≥ 20× slower) and
+writes ``benchmarks/results/queries.json``. rdflib is slow at this size: each query gets up to
+``--rdflib-repeat`` runs within ``--rdflib-budget`` seconds (at least one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+TARGET_MS = 200.0
+TARGET_SIMILAR_MS = 2000.0
+TARGET_RATIO = 20.0
+
+
+class TooSlow(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise TooSlow()
+
+
+def median_ms(fn, repeat: int, budget: float | None = None, limit: int | None = None) -> tuple[float, int, object]:
+    """Median wall time of ``fn()`` in ms over ``repeat`` runs (fewer if ``budget`` s run out).
+    With ``limit``, a run still going after ``limit`` s is stopped: (inf, 0, None)."""
+    times, result = [], None
+    started = time.perf_counter()
+    for _ in range(repeat):
+        t = time.perf_counter()
+        if limit:
+            signal.signal(signal.SIGALRM, _alarm)
+            signal.alarm(limit)
+        try:
+            result = fn()
+        except TooSlow:
+            return float("inf"), 0, None
+        finally:
+            if limit:
+                signal.alarm(0)
+        times.append((time.perf_counter() - t) * 1000)
+        if budget is not None and time.perf_counter() - started > budget:
+            break
+    return statistics.median(times), len(times), result
+
+
+def say(*args) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+def generate(tables: int, seed: int, out: Path) -> list[Path]:
+    if not (out / "manifest.json").exists():
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(tables), "--seed", str(seed),
+                        "--format", "txt", "-o", str(out)], check=True)
+    return sorted(out.glob("*.txt"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--tables", type=int, default=10_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--corpus", type=Path, help="generated tables (made here when missing)")
+    ap.add_argument("--store", type=Path, help="the embedded store (ingested here when empty)")
+    ap.add_argument("--repeat", type=int, default=9, help="runs per query, embedded and remote")
+    ap.add_argument("--rdflib-repeat", type=int, default=3)
+    ap.add_argument("--rdflib-budget", type=float, default=60.0, help="seconds per query in rdflib")
+    ap.add_argument("--rdflib-limit", type=int, default=300, help="stop one rdflib run after this many seconds")
+    ap.add_argument("--no-rdflib", action="store_true")
+    ap.add_argument("--no-remote", action="store_true")
+    args = ap.parse_args(argv)
+
+    import pyoxigraph as ox
+
+    from perfkg import query as Q
+    from perfkg.ingest import info, ingest
+    from perfkg.store import META_GRAPH, Store
+
+    work = Path(tempfile.mkdtemp(prefix="perfkg-bench-"))
+    corpus = args.corpus or work / "corpus"
+    files = generate(args.tables, args.seed, corpus)
+    store = Store(args.store or work / "store")
+    if not store.documents(counts=False):
+        t = time.perf_counter()
+        report = ingest(files, store, keep_going=True)
+        print(f"ingested {len(files)} files ({len(report.failed)} failed: planted defects) in "
+              f"{time.perf_counter() - t:.0f} s", file=sys.stderr)
+    counts = info(store)
+    print(f"store: {counts['documents']} documents, {counts['projects']} projects (tables), "
+          f"{counts['indicators']} indicators, {counts['populations']} populations, {counts['triples']:,} triples")
+
+    queries = Q.library()
+    results: dict[str, dict] = {q.name: {"rows": {}} for q in queries}
+
+    # --- embedded ------------------------------------------------------------------------------
+    for q in queries:
+        Q.run(q, store=store)  # warm the caches once
+        ms, n, r = median_ms(lambda q=q: Q.run(q, store=store), args.repeat)
+        results[q.name]["embedded_ms"] = ms
+        results[q.name]["rows"]["embedded"] = len(r.rows)
+        say(f"embedded {q.name}: {ms:.1f} ms, {len(r.rows)} rows")
+
+    # --- remote: a real Oxigraph server loaded with the same quads -----------------------------
+    if not args.no_remote:
+        from servers import OxigraphServer, oxigraph_binary
+
+        dump = work / "dump.nq"
+        meta = ox.NamedNode(META_GRAPH)
+        with dump.open("wb") as f:
+            ox.serialize((q for q in store.db.quads_for_pattern(None, None, None) if q.graph_name != meta), f,
+                         format=ox.RdfFormat.N_QUADS)
+        location = work / "server"
+        subprocess.run([oxigraph_binary(), "load", "--location", str(location), "--file", str(dump)],
+                       check=True, capture_output=True)
+        server = OxigraphServer(location).start()
+        try:
+            from perfkg.remote import Endpoint
+
+            ep = Endpoint(server.query_url, timeout=300)
+            for q in queries:
+                Q.run(q, endpoint=ep)
+                ms, n, r = median_ms(lambda q=q: Q.run(q, endpoint=ep), args.repeat)
+                results[q.name]["remote_ms"] = ms
+                results[q.name]["rows"]["remote"] = len(r.rows)
+                say(f"remote {q.name}: {ms:.1f} ms, {len(r.rows)} rows")
+        finally:
+            server.stop()
+
+    # --- plain rdflib: one in-memory Graph, the same SPARQL --------------------------------------
+    if not args.no_rdflib:
+        import rdflib
+
+        t = time.perf_counter()
+        graph = rdflib.Graph()
+        meta = ox.NamedNode(META_GRAPH)
+        data = ox.serialize((q.triple for q in store.db.quads_for_pattern(None, None, None) if q.graph_name != meta),
+                            format=ox.RdfFormat.N_TRIPLES)
+        graph.parse(data=data, format="nt")
+        del data
+        print(f"rdflib: {len(graph):,} triples loaded in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+
+        def ask_rdflib(sparql: str):
+            answer = graph.query(sparql)
+            return Q.Result("select", raw=ox.parse_query_results(answer.serialize(format="json"),
+                            format=ox.QueryResultsFormat.JSON).serialize(format=ox.QueryResultsFormat.JSON))
+
+        def in_rdflib(q):
+            result = ask_rdflib(q.sparql())
+            if q.post:
+                result = Q.POST_STEPS[q.post](result, q.values(), ask_rdflib)
+            return result
+
+        for q in queries:
+            ms, n, r = median_ms(lambda q=q: in_rdflib(q), args.rdflib_repeat, args.rdflib_budget, args.rdflib_limit)
+            results[q.name]["rdflib_ms"] = ms
+            results[q.name]["rdflib_runs"] = n
+            if r is not None:
+                results[q.name]["rows"]["rdflib"] = len(r.rows)
+            say(f"rdflib {q.name}: {ms:.1f} ms over {n} run(s)" + (" (stopped: over the limit)" if r is None else ""))
+
+    # --- report --------------------------------------------------------------------------------
+    print()
+    print(f"{'query':22} {'embedded ms':>12} {'remote ms':>10} {'rdflib ms':>11} {'rdflib/emb':>11} "
+          f"{'remote/emb':>11} {'rows':>7}  targets")
+    ok = True
+    for q in queries:
+        r = results[q.name]
+        emb = r["embedded_ms"]
+        limit = TARGET_SIMILAR_MS if q.name == "similar-indicators" else TARGET_MS
+        checks = [f"<{limit:.0f} ms {'ok' if emb < limit else 'MISSED'}"]
+        ok &= emb < limit
+        rdf = r.get("rdflib_ms")
+        if rdf == float("inf"):
+            rdf = args.rdflib_limit * 1000.0  # at least this: a lower bound of the ratio
+            r["rdflib_ms"] = rdf
+            r["rdflib_lower_bound"] = True
+        if rdf is not None:
+            ratio = rdf / emb
+            r["rdflib_ratio"] = ratio
+            checks.append(f"≥{TARGET_RATIO:.0f}× {'ok' if ratio >= TARGET_RATIO else 'MISSED'}")
+            ok &= ratio >= TARGET_RATIO
+        rem = r.get("remote_ms")
+        rows = set(r["rows"].values())
+        same = "" if len(rows) == 1 else f" rows differ: {r['rows']}"
+        print(f"{q.name:22} {emb:12.1f} {rem if rem is not None else float('nan'):10.1f} "
+              f"{rdf if rdf is not None else float('nan'):11.1f} "
+              f"{'>' if r.get('rdflib_lower_bound') else ' '}{(rdf / emb) if rdf is not None else float('nan'):9.0f}× "
+              f"{(rem / emb) if rem is not None else float('nan'):10.1f}× {r['rows']['embedded']:7d}  "
+              f"{', '.join(checks)}{same}")
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "queries.json").write_text(json.dumps({"store": counts, "queries": results}, indent=2), "utf-8")
+    store.close()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -100,7 +100,7 @@ StoreOption = Annotated[
     Path | None,
     typer.Option(
         "--store", "-s", envvar="PERFKG_STORE", show_default=False,
-        help="The store directory [default: .perfkg in the current directory; env PERFKG_STORE].",
+        help="The store directory (default: .perfkg in the current directory, or $PERFKG_STORE).",
     ),
 ]
 BaseOption = Annotated[
@@ -219,6 +219,86 @@ def remove(
 # --- validate (issue 5) -----------------------------------------------------------------------
 
 
+class ValidateFormat(str, Enum):
+    text = "text"
+    json = "json"
+    ttl = "ttl"
+
+
+class ValidateLang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class ValidateProfile(str, Enum):
+    auto = "auto"
+    rules_2021 = "2021"
+    legacy = "legacy"
+
+
+class FailOn(str, Enum):
+    violation = "violation"
+    warning = "warning"
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Table files to read and validate in memory (nothing is stored). "
+                            "Without files: the documents in the store.", show_default=False),
+    ] = None,
+    document: Annotated[
+        str | None,
+        typer.Option("--document", "-d", help="Validate one stored document: its path, graph IRI or sha256 prefix."),
+    ] = None,
+    store: StoreOption = None,
+    lang: Annotated[ValidateLang, typer.Option("--lang", help="Language of the messages.")] = ValidateLang.zh,
+    format: Annotated[
+        ValidateFormat,
+        typer.Option("--format", "-f", help="text: by document and project; json; ttl: the SHACL validation report."),
+    ] = ValidateFormat.text,
+    profile: Annotated[
+        ValidateProfile,
+        typer.Option("--profile", help="auto: per document, from where its 成本指标 sit; 2021: 财预〔2021〕101号 "
+                                       "(成本 at level 1); legacy: 成本 under 产出."),
+    ] = ValidateProfile.auto,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 on violations only, or on warnings too.")
+    ] = FailOn.violation,
+    base: BaseOption = DEFAULT_BASE,
+    encoding: Encoding = None,
+) -> None:
+    """Check tables against the SHACL shapes: completeness and consistency, with each finding's
+    file, table and row.
+
+    Exit 0 when nothing at the --fail-on level was found, 1 when something was, 2 on an error.
+    """
+    from perfkg.validate import validate as run_validate
+
+    if files and document:
+        _fail("give table files or --document, not both")
+    try:
+        if files:
+            report = run_validate(files, profile=profile.value, encoding=encoding, base=base)
+        else:
+            db = _open_store(store, read_only=True)
+            try:
+                report = run_validate(db, document=document, profile=profile.value)
+            finally:
+                db.close()
+    except PerfkgError as e:
+        _fail(e)
+    _warn(report.notes)
+    if format is ValidateFormat.json:
+        sys.stdout.write(report.to_json() + "\n")
+    elif format is ValidateFormat.ttl:
+        sys.stdout.write(report.to_turtle())
+    else:
+        sys.stdout.write(report.to_text(lang.value))
+    raise typer.Exit(report.exit_code(fail_on.value))
+
+
 # --- query, push (issue 6) --------------------------------------------------------------------
 
 
@@ -326,18 +406,18 @@ def query_command(
 def push_command(
     documents: Annotated[
         list[str] | None,
-        typer.Argument(help="Documents to push (path, graph IRI or sha256 prefix) [default: all].", show_default=False),
+        typer.Argument(help="Documents to push (path, graph IRI or sha256 prefix; default: all).", show_default=False),
     ] = None,
     endpoint: Annotated[
         str, typer.Option("--endpoint", envvar="PERFKG_ENDPOINT", help="The server's SPARQL query endpoint (env PERFKG_ENDPOINT).")
     ] = ...,  # type: ignore[assignment]
     graph_store: Annotated[
         str | None,
-        typer.Option("--graph-store", help="Its Graph Store Protocol endpoint [default: …/query → …/store, …/sparql → …/data].", show_default=False),
+        typer.Option("--graph-store", help="Its Graph Store Protocol endpoint (default: …/query → …/store, …/sparql → …/data).", show_default=False),
     ] = None,
     update: Annotated[
         str | None,
-        typer.Option("--update-endpoint", help="Its SPARQL Update endpoint, used without a graph store [default: …/update].", show_default=False),
+        typer.Option("--update-endpoint", help="Its SPARQL Update endpoint, used without a graph store (default: …/update).", show_default=False),
     ] = None,
     ascii_only: Annotated[
         bool, typer.Option("--ascii", help="Send non-ASCII characters as \\u escapes (servers that misread UTF-8).")

@@ -261,7 +261,8 @@ class _Interpreter:
             return [row]
         width = max(self.draft.header) + 1
         for i in range(width, len(row.cells)):
-            if _UNIT_LINE.match(row.cells[i].text.strip()):
+            # A covered cell repeats its merge's text; only a merge's first cell starts a line.
+            if not row.cells[i].merged and _UNIT_LINE.match(row.cells[i].text.strip()):
                 head = Row(row.cells[:i], row.line, row.page, row.sheet, row.table)
                 tail = Row(row.cells[i:], row.cells[i].line, row.page, row.sheet, row.table)
                 return [head, tail]

@@ -25,11 +25,12 @@ KILLS = int(os.environ.get("CRASH_KILLS", "8"))
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict[str, int]]:
-    """Twenty documents (the sample under twenty unit codes), and the quads each must have."""
+    """120 documents (the sample under 120 unit codes), and the quads each must have: enough for
+    ingest to write several batches (``perfkg.ingest.BATCH_SECONDS``) that the kills fall among."""
     out = tmp_path_factory.mktemp("corpus")
     text = SAMPLE.read_text("utf-8")
     files, expected = [], {}
-    for i in range(20):
+    for i in range(120):
         path = out / f"unit-{500000 + i}.txt"
         path.write_text(text.replace("353302", str(500000 + i)), "utf-8")
         doc = perfkg.read(path)
@@ -67,7 +68,7 @@ def test_sigkill_at_random_points_never_leaves_half_a_document(tmp_path: Path, c
             [sys.executable, "-m", "perfkg", "ingest", *files, "--store", str(store_dir)],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.1, 0.9) * whole / max(1, KILLS - attempt))
+        time.sleep(rng.uniform(0.1, 0.95) * whole)
         killed = proc.poll() is None
         proc.send_signal(signal.SIGKILL)
         proc.wait()

@@ -288,6 +288,27 @@ class Store:
         if self.path is not None and not self.read_only:
             self._db.flush()
 
+    def public_snapshot(self, target: str | Path) -> Path:
+        """A copy of the store as it is now, without its bookkeeping (the ``urn:perfkg:meta``
+        graph: where files lay and when they were read), at ``target`` (which must not exist).
+
+        What ``perfkg serve`` answers public SPARQL queries from. On the store's own file
+        system the copy is a RocksDB checkpoint of hard links, made in milliseconds whatever the
+        store's size; only the dropped bookkeeping is written anew.
+        """
+        if self.path is None:
+            raise StoreError("an in-memory store has no snapshot; give the store a directory")
+        target = Path(target)
+        try:
+            self._db.backup(str(target))
+            copy = self._ox.Store(str(target))
+            copy.update(f"DROP SILENT GRAPH <{META_GRAPH}>")
+            copy.flush()
+            del copy
+        except (OSError, RuntimeError, ValueError) as e:
+            raise StoreError(f"cannot copy the store {self.path} to {target}: {e}") from None
+        return target
+
     def close(self) -> None:
         self.flush()
         del self._db

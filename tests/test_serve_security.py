@@ -158,11 +158,49 @@ def test_unknown_paths_and_methods_do_not_leak_internals(server: str) -> None:
     assert status == 415 and b"Traceback" not in body
 
 
-@pytest.mark.xfail(strict=True, reason="the store's registry (urn:perfkg:meta) is still a named graph of the store; "
-                   "it moves to a file beside the store next")
 def test_the_bookkeeping_graph_is_not_public(server: str) -> None:
     """Where files lay on the server and when they were ingested is not the public's business."""
     status, _, body = sparql(server, "SELECT ?g WHERE { GRAPH ?g { ?s <https://w3id.org/perfkg/ontology#sourcePath> ?p } }")
     assert status == 200 and json.loads(body)["results"]["bindings"] == []
     status, _, body = sparql(server, "SELECT ?p WHERE { ?s <https://w3id.org/perfkg/ontology#sourcePath> ?p }")
     assert json.loads(body)["results"]["bindings"] == []
+
+
+def test_the_snapshot_served_is_swept_away_and_the_store_left_as_it_was(tmp_path: Path) -> None:
+    """The public snapshot lives beside the store only while the server runs; one left by a
+    killed server is removed at the next start; the store itself keeps its bookkeeping."""
+    import signal
+    import subprocess
+    import sys
+
+    from perfkg.store import Store
+
+    from .conftest import ROOT, SAMPLE
+    from .test_serve_support import free_port
+
+    store = build_store(tmp_path / "store", SAMPLE)
+    snapshots = lambda: sorted(p.name for p in tmp_path.glob(".store.serve-*"))  # noqa: E731
+    with running_server(store) as base:
+        assert len(snapshots()) == 1
+        assert count_projects(base) == 8
+    assert snapshots() == []
+    # A server killed outright leaves its snapshot behind; the next one sweeps it.
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "perfkg", "serve", "--store", str(store), "--port", str(port)],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not snapshots() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    left = snapshots()
+    assert len(left) == 1
+    with running_server(store):
+        assert left[0] not in snapshots()
+    assert snapshots() == []
+    kept = Store(store, read_only=True)
+    try:
+        assert [Path(d.path).name for d in kept.documents()] == [SAMPLE.name]
+    finally:
+        kept.close()

@@ -8,7 +8,9 @@ Routes (all assets local; no outside network):
   An IRI that lives on another resource's page (a funding line, a target) answers with that
   resource's RDF, or redirects (303) to its place on that page.
 - ``/sparql`` the SPARQL 1.1 Protocol (GET, POST form, POST ``application/sparql-query``),
-  read-only, with a time limit and a result cap (``perfkg.web.sparql``).
+  read-only, with a time limit and a result cap (``perfkg.web.sparql``). It answers from a
+  snapshot of the store taken at start without the store's bookkeeping (``Store.public_snapshot``:
+  where the files lay and when they were read are not the public's business).
 - ``/query/`` the analyst's query page; ``/api/queries`` the named queries as JSON and
   ``/api/queries/{name}?param=…`` their results (SPARQL JSON).
 - ``/`` index, ``/dashboard/``, ``/ontology/``, ``/context.jsonld``, ``/catalog.ttl``,
@@ -80,6 +82,7 @@ def create_app(store_path: str | Path, *, base_url: str | None = None, timeout: 
     from perfkg.web.sparql import QueryPool, negotiate, refusal
 
     store = Store(store_path, read_only=True)
+    public = _public_snapshot(store)
     sites: dict[str, Site] = {}
     cache: dict[tuple[str, str], bytes | str] = {}
     state: dict = {}
@@ -270,12 +273,13 @@ def create_app(store_path: str | Path, *, base_url: str | None = None, timeout: 
 
     @asynccontextmanager
     async def lifespan(app):
-        state["pool"] = QueryPool(str(store_path), workers=workers, timeout=timeout, max_results=max_results)
+        state["pool"] = QueryPool(str(public), workers=workers, timeout=timeout, max_results=max_results)
         try:
             yield
         finally:
             state["pool"].close()
             store.close()
+            _remove_snapshot(public)
 
     routes = [
         Route("/", index),
@@ -297,6 +301,56 @@ def create_app(store_path: str | Path, *, base_url: str | None = None, timeout: 
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"],
                              expose_headers=["X-Perfkg-Truncated", "X-Perfkg-Query-Time"])]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+
+
+_SNAPSHOT = ".serve-"
+
+
+def _public_snapshot(store) -> Path:
+    """The store without its bookkeeping, for the SPARQL workers: beside the store (a checkpoint
+    of hard links, instant) or, where its directory is not writable, in the temporary directory
+    (a full copy). Snapshots left by servers that were killed are removed first."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    from perfkg.store import StoreError
+
+    prefix = f".{store.path.name}{_SNAPSHOT}"
+    for old in store.path.parent.glob(f"{prefix}*"):
+        pid = old.name[len(prefix):].partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    name = f"{prefix}{os.getpid()}-{os.urandom(4).hex()}"
+    for parent in (store.path.parent, Path(tempfile.gettempdir())):
+        target = parent / name
+        try:
+            store.public_snapshot(target)
+        except StoreError:
+            shutil.rmtree(target, ignore_errors=True)
+            continue
+        atexit.register(_remove_snapshot, target)
+        return target
+    raise StoreError(f"cannot make a snapshot of the store {store.path} to serve; is the disk full?")
+
+
+def _remove_snapshot(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _named(handler, name: str):

@@ -15,8 +15,10 @@ measures, each stage in a fresh process so that its time and peak memory are its
 - ``rdflib``    the baseline: plain rdflib parsing the same triples into an in-memory Graph;
 - ``validate``  perfkg.validate on the store, and ``pyshacl`` (plain pyshacl over the whole
                 graph with the same shapes, up to ``--pyshacl-max`` tables);
-- ``queries``   every named query (perfkg.query) on the embedded store, median latency, and
-                ``queries-rdflib`` the same SPARQL on an rdflib Graph (up to ``--rdflib-max``);
+- ``queries``   every named query (perfkg.query) on the embedded store, median latency;
+                ``queries-server`` the same through perfkg.remote on a real Oxigraph server on
+                127.0.0.1 holding the same triples; ``queries-rdflib`` the same SPARQL on an
+                in-memory rdflib Graph (up to ``--rdflib-max``);
 - ``export-*``  perfkg.export in each format; ``publish`` the static linked-data site.
 
 A stage whose module is not there yet says so in one line and is skipped. The results are
@@ -337,6 +339,43 @@ def stage_queries(ctx: Context) -> dict:
     return out
 
 
+def stage_queries_server(ctx: Context) -> dict:
+    """The same named queries through perfkg.remote on a real Oxigraph server (127.0.0.1)
+    holding the same triples: what an analyst sees once the tables live on a shared server."""
+    q = _module("perfkg.query")
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from servers import OxigraphServer, oxigraph_binary
+    except ImportError as e:
+        raise NotAvailable(f"the Oxigraph server is not installed (pip install -e '.[test]'): {e}") from None
+    from perfkg.remote import Endpoint
+
+    location = ctx.work / f"server-{ctx.fmt}-{ctx.size}"
+    shutil.rmtree(location, ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run([oxigraph_binary(), "load", "--location", str(location), "--file", str(ctx.triples_file)],
+                   check=True, capture_output=True)
+    load_seconds = time.perf_counter() - started
+    server = OxigraphServer(location).start()
+    out: dict = {"queries": {}, "load_seconds": load_seconds}
+    total = 0.0
+    try:
+        endpoint = Endpoint(server.query_url, timeout=600)
+        for named in q.library():
+            try:
+                ms, result = _median_ms(lambda: q.run(named, endpoint=endpoint), ctx.repeat)
+            except Exception as e:  # noqa: BLE001 — one broken query must not hide the others
+                out["queries"][named.name] = {"error": f"{type(e).__name__}: {str(e)[:200]}"}
+                continue
+            out["queries"][named.name] = {"median_ms": ms, "rows": len(result)}
+            total += ms
+    finally:
+        server.stop()
+        shutil.rmtree(location, ignore_errors=True)
+    out["seconds"] = total / 1000
+    return out
+
+
 def stage_queries_rdflib(ctx: Context) -> dict:
     """The same named queries in plain rdflib (an in-memory Graph of the same triples)."""
     q = _module("perfkg.query")
@@ -416,6 +455,7 @@ STAGES: dict[str, Callable[[Context], dict]] = {
     "validate": stage_validate,
     "pyshacl": stage_pyshacl,
     "queries": stage_queries,
+    "queries-server": stage_queries_server,
     "queries-rdflib": stage_queries_rdflib,
     **{f"export-{f}": _stage_export(f) for f in EXPORT_FORMATS},
     "publish": stage_publish,
@@ -518,6 +558,7 @@ MEASURES = [
     ("pyshacl whole graph (baseline)", "pyshacl", "seconds", "s", True),
     ("named queries, total", "queries", "seconds", "s", True),
     ("named queries in rdflib, total", "queries-rdflib", "seconds", "s", True),
+    ("named queries on an Oxigraph server, total", "queries-server", "seconds", "s", True),
     *[(f"export {f}", f"export-{f}", "seconds", "s", True) for f in EXPORT_FORMATS],
     ("publish", "publish", "seconds", "s", True),
     ("publish peak memory", "publish", "peak_mib", "MiB", True),
@@ -562,7 +603,8 @@ def summarise(sizes: list[int], runs: dict[int, dict], fmt: str) -> dict:
     for n in sizes:
         r = runs[n]
         pairs = [("rdflib load ÷ perfkg ingest", "rdflib", "ingest"), ("pyshacl ÷ perfkg validate", "pyshacl", "validate"),
-                 ("rdflib queries ÷ perfkg queries", "queries-rdflib", "queries")]
+                 ("rdflib queries ÷ perfkg queries", "queries-rdflib", "queries"),
+                 ("Oxigraph server queries ÷ embedded", "queries-server", "queries")]
         for label, base, ours in pairs:
             if r.get(base, {}).get("status") == "ok" and r.get(ours, {}).get("status") == "ok" and r[ours]["seconds"]:
                 ratios.setdefault(label, {})[n] = r[base]["seconds"] / r[ours]["seconds"]
@@ -584,17 +626,30 @@ def summarise(sizes: list[int], runs: dict[int, dict], fmt: str) -> dict:
             verdict = "[green]every answer matches the manifest[/green]" if check["answers_right"] else (
                 "[red]answers differ from the manifest:[/red] " + "; ".join(check["problems"][:3]))
             console.print(f"{n:,} tables: {verdict}")
-        queries = runs[n].get("queries", {})
-        if queries.get("status") == "ok":
-            base = runs[n].get("queries-rdflib", {}).get("queries", {})
-            parts = []
-            for name, q in queries["queries"].items():
-                if "median_ms" in q:
-                    extra = f" (rdflib {base[name]['median_ms']:,.0f} ms)" if "median_ms" in base.get(name, {}) else ""
-                    parts.append(f"{name} {q['median_ms']:.1f} ms{extra}")
-                else:
-                    parts.append(f"{name}: {q['error']}")
-            console.print(f"{n:,} tables, named queries (median of {queries.get('repeat', '')}): " + "; ".join(parts))
+    # Every named query: embedded, on the Oxigraph server, in rdflib, at every size.
+    names = sorted({name for n in sizes for name in runs[n].get("queries", {}).get("queries", {})})
+    if names:
+        qt = Table(title="named queries, median ms (embedded / Oxigraph server / rdflib)")
+        qt.add_column("query")
+        for n in sizes:
+            qt.add_column(f"{n:,} tables", justify="right")
+        for name in names:
+            cells = []
+            for n in sizes:
+                parts = []
+                for stage in ("queries", "queries-server", "queries-rdflib"):
+                    q = runs[n].get(stage, {}).get("queries", {}).get(name, {})
+                    parts.append(f"{q['median_ms']:,.0f}" if "median_ms" in q else ("err" if "error" in q else "–"))
+                cells.append(" / ".join(parts))
+            qt.add_row(name, *cells)
+        console.print(qt)
+        for n in sizes:
+            for name in names:
+                rows = {stage: runs[n].get(stage, {}).get("queries", {}).get(name, {}).get("rows")
+                        for stage in ("queries", "queries-server")}
+                if None not in rows.values() and len(set(rows.values())) > 1:
+                    console.print(f"[red]{n:,} tables, {name}: the server gives {rows['queries-server']} rows, "
+                                  f"the embedded store {rows['queries']}[/red]")
     return {"exponents": exponents, "ratios": ratios}
 
 

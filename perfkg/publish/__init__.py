@@ -50,6 +50,14 @@ def _safe(out: Path, rel: str) -> Path:
     return target
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def publish(store, out: str | Path, base_url: str, *, options: dict | None = None,
             progress: Callable[[str, int, int], None] | None = None) -> PublishReport:
     """Write the site for ``store`` into ``out``, to be served at ``base_url``."""
@@ -104,13 +112,18 @@ def publish(store, out: str | Path, base_url: str, *, options: dict | None = Non
         sets = datasets(site)
         report.datasets = len(sets)
         (out / "csv").mkdir(exist_ok=True)
-        all_quads = []
+        # The whole store as one N-Quads dump, written a dataset at a time (N-Quads files simply
+        # concatenate): holding every quad until the end took 4.9 GiB at 10 000 tables.
+        everything = _safe(out, "dumps/perfkg.nq")
+        everything.parent.mkdir(parents=True, exist_ok=True)
+        everything.write_bytes(b"")
         csv_tables: list[tuple[str, str]] = [("projects.csv", "projects"), ("indicators.csv", "indicators")]
         for table in ("projects", "indicators"):
             csvw.write_csv(out / "csv" / f"{table}.csv", table, [])
         for n, d in enumerate(sets, start=1):
             quads = site.rebase.quads(graph_quads(store, d.graphs))
-            all_quads.extend(quads)
+            with everything.open("ab") as f:
+                f.write(serialize(quads, "nq"))
             for fmt in DUMP_FORMATS:
                 write(f"dumps/{d.key}.{FORMATS[fmt].extension}", serialize(quads, fmt, context_ref=site.context_ref),
                       record=True)
@@ -124,8 +137,8 @@ def publish(store, out: str | Path, base_url: str, *, options: dict | None = Non
                 csv_tables.append((f"{d.key}-{table}.csv", table))
             if progress:
                 progress("datasets", n, len(sets))
-        write("dumps/perfkg.nq", serialize(all_quads, "nq"), record=True)
-        del all_quads
+        written["dumps/perfkg.nq"] = (everything.stat().st_size, _sha256(everything))
+        report.files += 1
         write("csv/csv-metadata.json", csvw.dumps(csvw.metadata(csv_tables, licence)))
         # --- catalogue, VoID --------------------------------------------------------------
         catalogue = catalogue_graph(site, options, written)

@@ -424,3 +424,88 @@ def test_cli_errors_are_one_line_with_exit_2(store_path: Path, args: list[str], 
 def test_cli_on_a_missing_store(tmp_path: Path) -> None:
     run = run_perfkg("query", "shared-beneficiaries", "--store", tmp_path / "none")
     assert run.code == 2 and "no store at" in run.stderr
+
+
+# --- the summaries ingest derives for the queries (ontology/FIELDS.md, "Derived at ingest") ----
+
+DERIVED_VS_GRAPH = {
+    # each derived figure beside the same figure walked from the graph, as the queries used to
+    "cost": """
+        SELECT ?g ?project (SAMPLE(?n) AS ?count) (SAMPLE(?s) AS ?sum) (COUNT(?t) AS ?walked_count)
+               (SUM(COALESCE(?v, 0)) AS ?walked_sum) WHERE { GRAPH ?g {
+          ?project pkg:costTargetCount ?n ; pkg:costTargetSumInYuan ?s .
+          OPTIONAL {
+            ?project pkg:hasIndicator ?i .
+            FILTER EXISTS { { ?i pkg:level2Category l2:cost } UNION { ?i pkg:level1Category l1:cost } }
+            ?i pkg:hasTarget ?t . ?t pkg:unitKind ukind:money ; schema:value ?v .
+            OPTIONAL { ?t pkg:period ?p } FILTER(!BOUND(?p) || ?p = period:annual)
+          } } } GROUP BY ?g ?project""",
+    "indicators": """
+        SELECT ?g ?project (SAMPLE(?n) AS ?count) (COUNT(DISTINCT ?i) AS ?walked) WHERE { GRAPH ?g {
+          ?project pkg:indicatorCount ?n . OPTIONAL { ?project pkg:hasIndicator ?i } } } GROUP BY ?g ?project""",
+    "categories": """
+        SELECT ?g ?project (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?derived) WHERE { GRAPH ?g {
+          ?project pkg:coversCategory ?c } } GROUP BY ?g ?project""",
+    "walked_categories": """
+        SELECT ?g ?project (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?walked) WHERE { GRAPH ?g {
+          ?project pkg:hasIndicator ?i . { ?i pkg:level1Category ?c } UNION { ?i pkg:level2Category ?c } } }
+        GROUP BY ?g ?project""",
+}
+PREFIXES = """PREFIX pkg: <https://w3id.org/perfkg/ontology#>
+PREFIX schema: <https://schema.org/>
+PREFIX l1: <https://w3id.org/perfkg/taxonomy/level1/>
+PREFIX l2: <https://w3id.org/perfkg/taxonomy/level2/>
+PREFIX ukind: <https://w3id.org/perfkg/code/unit-kind/>
+PREFIX period: <https://w3id.org/perfkg/code/period/>
+PREFIX fundkind: <https://w3id.org/perfkg/code/funding-kind/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX time: <http://www.w3.org/2006/time#>
+"""
+
+
+@pytest.fixture(scope="module")
+def variants_store(tmp_path_factory):
+    from .conftest import DATA
+
+    files = [SAMPLE] + sorted((DATA / "variants").glob("*.txt"))
+    db = make_store(tmp_path_factory.mktemp("derived") / "store", *files)
+    yield db
+    db.close()
+
+
+def _records(db, sparql: str) -> list[dict]:
+    return Q.run(PREFIXES + sparql, store=db).records()
+
+
+def test_derived_summaries_agree_with_the_graph_they_come_from(variants_store) -> None:
+    db = variants_store
+    assert len({r["g"] for r in _records(db, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?p a pkg:Project } }")}) >= 5
+    # every budget line with an amount is on its project, and nothing else is
+    lines = _records(db, """SELECT ?g ?project ?kind ?v WHERE { GRAPH ?g { ?project pkg:hasFunding ?l .
+        ?l pkg:fundingKind ?kind ; pkg:amountInYuan ?v . VALUES ?kind { fundkind:total fundkind:fiscal fundkind:other } } }""")
+    derived = _records(db, """SELECT ?g ?project ?kind ?v WHERE { GRAPH ?g {
+        { ?project pkg:totalBudgetInYuan ?v BIND(fundkind:total AS ?kind) }
+        UNION { ?project pkg:fiscalFundsInYuan ?v BIND(fundkind:fiscal AS ?kind) }
+        UNION { ?project pkg:otherFundsInYuan ?v BIND(fundkind:other AS ?kind) } } }""")
+    key = lambda r: (r["g"], r["project"], r["kind"], r["v"])  # noqa: E731
+    assert lines and sorted(map(key, derived)) == sorted(map(key, lines))
+    cost = _records(db, DERIVED_VS_GRAPH["cost"])
+    assert len(cost) == len(_records(db, "SELECT ?g ?p WHERE { GRAPH ?g { ?p a pkg:Project } }"))
+    assert any(r["count"] > 0 for r in cost) and any(r["count"] == 0 for r in cost)
+    for r in cost:
+        assert (r["count"], r["sum"]) == (r["walked_count"], r["walked_sum"]), r["project"]
+    for r in _records(db, DERIVED_VS_GRAPH["indicators"]):
+        assert r["count"] == r["walked"], r["project"]
+    got = {(r["g"], r["project"]): set(r["derived"].split()) for r in _records(db, DERIVED_VS_GRAPH["categories"])}
+    walked = {(r["g"], r["project"]): set(r["walked"].split()) for r in _records(db, DERIVED_VS_GRAPH["walked_categories"])}
+    assert got and got == walked
+    # the name and the date, again where the queries read them
+    names = _records(db, """SELECT ?g ?project ?a ?b WHERE { GRAPH ?g { ?project a pkg:Project ; rdfs:label ?a .
+        OPTIONAL { ?project skos:prefLabel ?b } } }""")
+    assert all(r["a"] == r["b"] for r in names)
+    dates = _records(db, """SELECT ?g ?t ?a ?b WHERE { GRAPH ?g { ?t pkg:targetDate ?i . ?i time:inXSDDate ?a .
+        OPTIONAL { ?t pkg:targetDateValue ?b } } }""")
+    assert dates and all(r["a"] == r["b"] for r in dates)
+    assert len(_records(db, "SELECT ?t WHERE { ?t pkg:targetDateValue ?d }")) == len(dates)
+

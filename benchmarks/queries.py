@@ -110,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ingested {len(files)} files ({len(report.failed)} failed: planted defects) in "
               f"{time.perf_counter() - t:.0f} s", file=sys.stderr)
     counts = info(store)
+    if counts["projects"] and not store.query("ASK { ?p <https://w3id.org/perfkg/ontology#indicatorCount> ?n }"):
+        print(f"{store.path}: ingested by an older perfkg, without the per-project summaries the queries "
+              "read (ontology/FIELDS.md, 'Derived at ingest'); give an empty --store to ingest anew", file=sys.stderr)
+        return 2
     print(f"store: {counts['documents']} documents, {counts['projects']} projects (tables), "
           f"{counts['indicators']} indicators, {counts['populations']} populations, {counts['triples']:,} triples")
 

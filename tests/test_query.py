@@ -509,3 +509,12 @@ def test_derived_summaries_agree_with_the_graph_they_come_from(variants_store) -
     assert dates and all(r["a"] == r["b"] for r in dates)
     assert len(_records(db, "SELECT ?t WHERE { ?t pkg:targetDateValue ?d }")) == len(dates)
 
+
+def test_named_queries_on_a_store_without_the_derived_summaries_say_so(tmp_path: Path) -> None:
+    db = make_store(tmp_path / "store", SAMPLE)
+    try:
+        db.db.update("DELETE WHERE { GRAPH ?g { ?p <https://w3id.org/perfkg/ontology#indicatorCount> ?n } }")
+        with pytest.raises(Q.QueryError, match="ingested by an older perfkg"):
+            Q.run("indicator-coverage", store=db)
+    finally:
+        db.close()

@@ -572,7 +572,7 @@ class _Mapper:
 
     # --- derived per project ----------------------------------------------------------------
 
-    def summaries(self, projects: dict[int, str]) -> None:
+    def summaries(self, projects: list[tuple[Project, str]]) -> None:
         """Facts derived from what the document says of each project, stated on the project in
         this document's graph (so they come and go with it), for queries that would otherwise
         walk every funding line and indicator: the budget lines in 元, the count and sum of the
@@ -581,8 +581,8 @@ class _Mapper:
         project (one IRI) are summed, as a query over the graph would."""
         o = self.out
         by_iri: dict[str, list[Project]] = {}
-        for p in self.doc.projects:
-            by_iri.setdefault(projects[p.table], []).append(p)
+        for p, iri in projects:
+            by_iri.setdefault(iri, []).append(p)
         for s, ps in by_iri.items():
             for kind, prop in _BUDGET_FACTS:
                 for yuan in dict.fromkeys(
@@ -614,9 +614,9 @@ class _Mapper:
 
     def run(self) -> list:
         self.document()
-        projects = {p.table: self.project(p) for p in self.doc.projects}
-        self.summaries(projects)
-        self.populations(projects)
+        mapped = [(p, self.project(p)) for p in self.doc.projects]
+        self.summaries(mapped)
+        self.populations({p.table: s for p, s in mapped})
         # Shared resources (the unit, a population's group) are stated once per mention: keep one.
         return list(dict.fromkeys(self.out.quads))
 

@@ -114,9 +114,28 @@ def _open_store(path: Path | None, *, read_only: bool = False):
     from perfkg.store import Store, default_store_path
 
     try:
-        return Store(path or default_store_path(), read_only=read_only)
+        db = Store(path or default_store_path(), read_only=read_only)
     except PerfkgError as e:
         _fail(e)
+    if read_only:
+        _warn_outdated(db)
+    return db
+
+
+def _warn_outdated(db) -> None:
+    """Say so when documents were mapped by an older perfkg: they lack what the named queries
+    and the shapes of this one read, and a re-ingest of the same files maps them anew."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    from perfkg.mapping import MAPPING_VERSION
+
+    old = [d for d in db.documents(counts=False) if d.mapping != MAPPING_VERSION]
+    if old:
+        more = f" and {len(old) - 1} more" if len(old) > 1 else ""
+        Console(stderr=True, highlight=False).print(
+            f"[yellow]warning:[/yellow] {len(old)} document(s) in {db.path} were ingested by an older perfkg; "
+            f"run `perfkg ingest` on their files again to bring them up to date ({escape(old[0].path)}{more})")
 
 
 @app.command()

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfkg.errors import PerfkgError
-from perfkg.mapping import DEFAULT_BASE, Iris, to_nquads
+from perfkg.mapping import DEFAULT_BASE, MAPPING_VERSION, Iris, to_nquads
 from perfkg.model import Location, Note
 from perfkg.namespaces import PKG, RDF
 from perfkg.store import META_GRAPH, PendingDocument, Store
@@ -341,12 +341,13 @@ class _Writer:
         if len(batch) == 1:
             (one,) = batch
             # One document: one transaction, as put_document writes it.
-            statuses = [self.store.put_document(one.graph, _parse_nquads(one.data), path=one.path, sha256=one.sha256)]
+            statuses = [self.store.put_document(one.graph, _parse_nquads(one.data), path=one.path, sha256=one.sha256,
+                                                mapping=MAPPING_VERSION)]
             deferred: list[tuple[int, str]] = []
         else:
             deferred = []
             statuses = self.store.put_documents(
-                [PendingDocument(p.graph, p.data, p.path, p.sha256) for p in batch], deferred=deferred)
+                [PendingDocument(p.graph, p.data, p.path, p.sha256, MAPPING_VERSION) for p in batch], deferred=deferred)
         # The notes see the store as one put_document per file would have left it for each:
         # without the graphs loaded by later files of the batch, and without the graphs this
         # file or earlier ones replaced (their drops wait until the notes are made).

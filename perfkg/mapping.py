@@ -25,7 +25,7 @@ from perfkg.population import Population, populations_of
 from perfkg.targets import plain_decimal
 from perfkg.vocabulary import vocabulary
 
-__all__ = ["DEFAULT_BASE", "Iris", "to_quads", "to_nquads", "document_iri", "graph_iri", "to_rdflib"]
+__all__ = ["DEFAULT_BASE", "MAPPING_VERSION", "Iris", "to_quads", "to_nquads", "document_iri", "graph_iri", "to_rdflib"]
 
 
 class _Terms:
@@ -59,6 +59,11 @@ CODE, DCAT, DCTERMS, FOAF, ORG, PKG, PROV, QB, QUDT, RDF, RDFS, SCHEMA, SDMX_ATT
 )
 
 DEFAULT_BASE = "https://w3id.org/perfkg/id"
+
+# The version of what a file maps to, kept with each document in the store: raise it whenever a
+# change here adds, drops or alters triples, so that `perfkg ingest` maps stored files anew
+# instead of skipping them as unchanged. 2: the per-project summaries of "Derived at ingest".
+MAPPING_VERSION = "2"
 
 _COMPARATOR_CODES = {">=": "ge", "<=": "le", ">": "gt", "<": "lt", "=": "eq"}
 _FORMATS = {

@@ -596,7 +596,7 @@ def _check_derived(ask: Callable[[str], Result]) -> None:
     if projects and not ask(f"ASK {{ ?p <{_PKG}indicatorCount> ?n }}").boolean:
         raise QueryError(
             "this store was ingested by an older perfkg and lacks the per-project summaries the "
-            "named queries read; ingest the files again into a new store"
+            "named queries read; run `perfkg ingest` on the same files again to map them anew"
         )
 
 

@@ -58,6 +58,7 @@ class PendingDocument:
     data: list | bytes
     path: str
     sha256: str
+    mapping: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class DocumentRecord:
     sha256: str
     ingested: str
     triples: int
+    mapping: str | None = None  # perfkg.mapping.MAPPING_VERSION of its triples (None: before 2)
 
 
 class Store:
@@ -99,6 +101,7 @@ class Store:
         self._meta = ox.NamedNode(META_GRAPH)
         self._p_path, self._p_sha, self._p_when = str(PKG.sourcePath), str(PKG.sha256), str(PROV.generatedAtTime)
         self._n_path, self._n_sha = ox.NamedNode(self._p_path), ox.NamedNode(self._p_sha)
+        self._p_mapping = str(PKG.mappingVersion)
         self._n_loading = ox.NamedNode(LOADING)
         if not read_only:
             self._recover()
@@ -124,7 +127,7 @@ class Store:
             for r in records:
                 (row,) = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{r.graph}> {{ ?s ?p ?o }} }}")
                 g_counts[r.graph] = int(row["n"].value)
-            records = [DocumentRecord(r.graph, r.path, r.sha256, r.ingested, g_counts[r.graph]) for r in records]
+            records = [DocumentRecord(r.graph, r.path, r.sha256, r.ingested, g_counts[r.graph], r.mapping) for r in records]
         return records
 
     def _record(self, graph) -> DocumentRecord | None:
@@ -133,7 +136,8 @@ class Store:
         for q in self._db.quads_for_pattern(graph, None, None, self._meta):
             values.setdefault(q.predicate.value, q.object.value)
         try:
-            return DocumentRecord(graph.value, values[self._p_path], values[self._p_sha], values[self._p_when], -1)
+            return DocumentRecord(graph.value, values[self._p_path], values[self._p_sha], values[self._p_when], -1,
+                                  values.get(self._p_mapping))
         except KeyError:
             return None
 
@@ -150,11 +154,13 @@ class Store:
 
     def _records(self, where: str = "") -> list[DocumentRecord]:
         rows = self.query(
-            f"""SELECT ?g ?path ?sha ?when WHERE {{ GRAPH <{META_GRAPH}> {{
-                ?g <{PKG}sourcePath> ?path ; <{PKG}sha256> ?sha ; <{PROV}generatedAtTime> ?when }} {where} }}
+            f"""SELECT ?g ?path ?sha ?when ?mapping WHERE {{ GRAPH <{META_GRAPH}> {{
+                ?g <{PKG}sourcePath> ?path ; <{PKG}sha256> ?sha ; <{PROV}generatedAtTime> ?when
+                OPTIONAL {{ ?g <{PKG}mappingVersion> ?mapping }} }} {where} }}
                 ORDER BY ?path"""
         )
-        return [DocumentRecord(r["g"].value, r["path"].value, r["sha"].value, r["when"].value, -1) for r in rows]
+        return [DocumentRecord(r["g"].value, r["path"].value, r["sha"].value, r["when"].value, -1,
+                               r["mapping"].value if r["mapping"] is not None else None) for r in rows]
 
     def find(self, ref: str) -> list[DocumentRecord]:
         """Documents matching ``ref``: a graph IRI, a sha256 (or its first 8+ hex digits), or a path."""
@@ -171,19 +177,21 @@ class Store:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def put_document(self, graph: str, quads: list, *, path: str, sha256: str) -> str:
+    def put_document(self, graph: str, quads: list, *, path: str, sha256: str, mapping: str | None = None) -> str:
         """Store one document's quads as graph ``graph``; replace what ``path`` held before.
 
         Returns ``"added"``, ``"replaced"``, ``"unchanged"`` (this path, same content) or
         ``"duplicate"`` (the same content is stored from another path; nothing is written).
+        ``mapping`` names the version of the mapping that made ``quads``: the same content
+        stored by another version is mapped anew ("replaced").
         """
-        before = self.records_for(path, sha256)
-        status = _status(before, graph, path, sha256)
+        before, outdated = self._current(self.records_for(path, sha256), graph, mapping)
+        status = _status(before, graph, path, sha256, outdated)
         if status in ("unchanged", "duplicate"):
             return status
         try:
             # One transaction: the document's graph and its record, or nothing.
-            self._db.extend([*quads, *self._record_quads(graph, path, sha256)])
+            self._db.extend([*quads, *self._record_quads(graph, path, sha256, mapping)])
             for old in before:
                 if old.graph != graph:
                     self._drop(old.graph)
@@ -206,11 +214,12 @@ class Store:
         loading: dict[str, PendingDocument] = {}  # graph → document, in order
         drops: list[tuple[int, str]] = []
         for index, d in enumerate(documents):
-            before = self.records_for(d.path, d.sha256) + [
-                DocumentRecord(p.graph, p.path, p.sha256, "", -1) for p in loading.values()
+            stored, outdated = self._current(self.records_for(d.path, d.sha256), d.graph, d.mapping)
+            before = stored + [
+                DocumentRecord(p.graph, p.path, p.sha256, "", -1, p.mapping) for p in loading.values()
                 if p.path == d.path or p.sha256 == d.sha256
             ]
-            status = _status(before, d.graph, d.path, d.sha256)
+            status = _status(before, d.graph, d.path, d.sha256, outdated)
             statuses.append(status)
             if status in ("unchanged", "duplicate"):
                 continue
@@ -234,7 +243,7 @@ class Store:
             if nquads:
                 self._db.bulk_load(b"".join(nquads), format=ox.RdfFormat.N_QUADS)
             # The records, in one transaction: from here on the documents exist.
-            self._db.extend([q for d in pending for q in self._record_quads(d.graph, d.path, d.sha256)])
+            self._db.extend([q for d in pending for q in self._record_quads(d.graph, d.path, d.sha256, d.mapping)])
             for mark in marks:
                 self._db.remove(mark)
             if deferred is not None:
@@ -246,16 +255,30 @@ class Store:
             raise StoreError(f"writing to the store failed: {e}") from None
         return statuses
 
-    def _record_quads(self, graph: str, path: str, sha256: str) -> list:
+    def _current(self, records: list[DocumentRecord], graph: str, mapping: str | None) -> tuple[list[DocumentRecord], bool]:
+        """``records`` without those of ``graph`` made by another version of the mapping, which
+        are dropped here and now (each in one transaction, graph and record: the document is
+        then absent until stored anew, never half there); and whether there were any."""
+        if mapping is None:
+            return records, False
+        outdated = [r for r in records if r.graph == graph and r.mapping != mapping]
+        for r in outdated:
+            self._drop(r.graph)
+        return [r for r in records if r not in outdated], bool(outdated)
+
+    def _record_quads(self, graph: str, path: str, sha256: str, mapping: str | None = None) -> list:
         ox = self._ox
         g = ox.NamedNode(graph)
         now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
-        return [
+        record = [
             ox.Quad(g, self._n_path, ox.Literal(path), self._meta),
             ox.Quad(g, self._n_sha, ox.Literal(sha256), self._meta),
             ox.Quad(g, ox.NamedNode(self._p_when), ox.Literal(now, datatype=ox.NamedNode(str(XSD.dateTime))), self._meta),
             ox.Quad(g, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PKG.IngestedGraph)), self._meta),
         ]
+        if mapping is not None:
+            record.append(ox.Quad(g, ox.NamedNode(self._p_mapping), ox.Literal(mapping), self._meta))
+        return record
 
     def remove(self, graph: str) -> None:
         self._drop(graph)
@@ -331,15 +354,15 @@ def _open_read_only(ox, path: Path, attempts: int = 20):
             time.sleep(0.05 * (attempt + 1))
 
 
-def _status(before: list[DocumentRecord], graph: str, path: str, sha256: str) -> str:
+def _status(before: list[DocumentRecord], graph: str, path: str, sha256: str, outdated: bool = False) -> str:
     """What storing ``graph`` (``path``, ``sha256``) does, given the records of that path or
     content: added, replaced, unchanged (this path, same content) or duplicate (same content
-    from another path)."""
+    from another path). ``outdated``: a record of it made by another mapping was just dropped."""
     if any(d.graph == graph and d.sha256 == sha256 and d.path == path for d in before):
         return "unchanged"
     if any(d.graph == graph and d.sha256 == sha256 for d in before):
         return "duplicate"
-    return "replaced" if before else "added"
+    return "replaced" if before or outdated else "added"
 
 
 def _literal(text: str) -> str:

@@ -177,3 +177,59 @@ def test_other_formats_of_the_sample_give_the_same_graph_contents(tmp_path: Path
     assert run_perfkg("ingest", DATA / "sample" / fixture, "--store", store).code == 0
     counts = info(store)
     assert {k: counts[k] for k in SAMPLE_COUNTS} == SAMPLE_COUNTS
+
+
+def _age(store: Path) -> None:
+    """Make the store as an older perfkg left it: no mapping version on the record, and none of
+    the per-project summaries that version 2 of the mapping derives."""
+    db = Store(store)
+    try:
+        db.db.update(f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <https://w3id.org/perfkg/ontology#mappingVersion> ?v }} }} ;"
+                     " DELETE WHERE { GRAPH ?g { ?p <https://w3id.org/perfkg/ontology#indicatorCount> ?n } }")
+    finally:
+        db.close()
+
+
+def test_documents_mapped_by_an_older_perfkg_are_mapped_anew_by_ingest(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert run_perfkg("ingest", SAMPLE, "--store", store).code == 0
+    counts = info(store)
+    _age(store)
+    aged = run_perfkg("info", "--store", store, "--json")
+    assert aged.code == 0
+    assert "1 document(s)" in aged.stderr and "older perfkg" in aged.stderr and "perfkg ingest" in aged.stderr
+    assert json.loads(aged.stdout)["triples"] == counts["triples"] - 8  # one indicatorCount a project
+    query = run_perfkg("query", "indicator-coverage", "--store", store)
+    assert query.code == 2 and "older perfkg" in query.stderr
+    # The same file again: not "unchanged", but mapped anew, whole.
+    again = run_perfkg("ingest", SAMPLE, "--store", store)
+    assert again.code == 0 and "1 replaced" in again.stdout, again.stdout
+    fresh = run_perfkg("info", "--store", store, "--json")
+    assert json.loads(fresh.stdout) == counts and "older perfkg" not in fresh.stderr
+    assert run_perfkg("ingest", SAMPLE, "--store", store).stdout.count("1 unchanged") == 1
+    rows = run_perfkg("query", "indicator-coverage", "--store", store, "--format", "csv")
+    assert rows.code == 0 and len(rows.stdout.splitlines()) == 1 + 8
+
+
+def test_an_older_document_is_mapped_anew_in_a_bulk_load_too(tmp_path: Path) -> None:
+    """Many files at once go through Store.put_documents; an outdated one among them is replaced."""
+    from perfkg.ingest import ingest
+    from perfkg.mapping import MAPPING_VERSION
+
+    copies = []
+    for i in range(30):
+        path = tmp_path / f"unit-{600000 + i}.txt"
+        path.write_text(SAMPLE.read_text("utf-8").replace("353302", str(600000 + i)), "utf-8")
+        copies.append(path)
+    store = tmp_path / "store"
+    assert run_perfkg("ingest", *copies[:1], "--store", store).code == 0
+    _age(store)
+    db = Store(store)
+    try:
+        report = ingest(copies, db)
+        assert [r.status for r in report.results] == ["replaced"] + ["added"] * 29
+        assert {d.mapping for d in db.documents(counts=False)} == {MAPPING_VERSION}
+        (row,) = db.query("SELECT (COUNT(*) AS ?n) WHERE { ?p <https://w3id.org/perfkg/ontology#indicatorCount> ?c }")
+        assert int(row["n"].value) == 30 * 8
+    finally:
+        db.close()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import struct
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfkg.errors import PerfkgError
+from perfkg.frames import EOF, read_frame, write_frame
 from perfkg.mapping import DEFAULT_BASE, MAPPING_VERSION, Iris, to_nquads
 from perfkg.model import Location, Note
 from perfkg.namespaces import PKG, RDF
@@ -184,24 +184,6 @@ def _prepared(names: list[str], base: str, encoding: str | None, jobs: int) -> I
         workers.close()
 
 
-def _write_frame(stream, obj) -> None:
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(struct.pack("<Q", len(data)) + data)
-    stream.flush()
-
-
-def _read_frame(stream):
-    head = stream.read(8)
-    if len(head) < 8:
-        return _EOF
-    (size,) = struct.unpack("<Q", head)
-    data = stream.read(size)
-    if len(data) < size:
-        return _EOF
-    return pickle.loads(data)
-
-
-_EOF = object()
 
 
 @dataclass(slots=True)
@@ -219,8 +201,8 @@ def _serve() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print must not corrupt the answers
     inp = sys.stdin.buffer
-    base, encoding = _read_frame(inp)
-    while (task := _read_frame(inp)) is not _EOF:
+    base, encoding = read_frame(inp)
+    while (task := read_frame(inp)) is not EOF:
         index, name = task
         try:
             result: object = _prepare(name, base, encoding, True)
@@ -231,7 +213,7 @@ def _serve() -> None:
             except Exception:  # noqa: BLE001
                 error = None
             result = _Crash(error, traceback.format_exc())
-        _write_frame(out, (index, result))
+        write_frame(out, (index, result))
 
 
 class _Workers:
@@ -258,12 +240,12 @@ class _Workers:
         self.cond = threading.Condition()
         self.threads = [threading.Thread(target=self._collect, args=(i,), daemon=True) for i in range(jobs)]
         for proc in self.procs:
-            _write_frame(proc.stdin, (base, encoding))
+            write_frame(proc.stdin, (base, encoding))
         for t in self.threads:
             t.start()
 
     def _collect(self, i: int) -> None:
-        while (answer := _read_frame(self.procs[i].stdout)) is not _EOF:
+        while (answer := read_frame(self.procs[i].stdout)) is not EOF:
             index, result = answer
             with self.cond:
                 self.results[index] = result
@@ -280,7 +262,7 @@ class _Workers:
             with self.cond:
                 while sent < len(names) and sent - index < window:
                     i = min(range(len(self.procs)), key=self.busy.__getitem__)
-                    _write_frame(self.procs[i].stdin, (sent, names[sent]))
+                    write_frame(self.procs[i].stdin, (sent, names[sent]))
                     self.busy[i] += 1
                     sent += 1
                 while index not in self.results:

@@ -765,11 +765,11 @@ def _in_workers(tasks: list, path: Path, jobs: int) -> list[list[RawResult]]:
     """Run the queries in ``jobs`` worker processes that each open the store read-only; a
     thread per worker hands it the next query as soon as it is free. (Plain subprocesses, not
     multiprocessing: that would re-run the caller's main module in every worker.)"""
-    import pickle
-    import struct
     import subprocess
     import sys
     import threading
+
+    from perfkg.frames import EOF, read_frame, write_frame
 
     results: list[list[RawResult] | None] = [None] * len(tasks)
     pending = list(range(len(tasks)))[::-1]
@@ -782,24 +782,17 @@ def _in_workers(tasks: list, path: Path, jobs: int) -> list[list[RawResult]]:
                 if not pending or errors:
                     break
                 k = pending.pop()
-            _send(proc.stdin, tasks[k])
+            write_frame(proc.stdin, tasks[k])
             status, payload = _receive(proc.stdout)
             if status != "ok":
                 errors.append(payload)
                 break
             results[k] = payload
-        _send(proc.stdin, None)
-
-    def _send(stream, obj) -> None:
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        stream.write(struct.pack("<Q", len(data)) + data)
-        stream.flush()
+        write_frame(proc.stdin, None)
 
     def _receive(stream):
-        head = stream.read(8)
-        if len(head) < 8:
-            return "error", "a validation worker stopped"
-        return pickle.loads(stream.read(struct.unpack("<Q", head)[0]))
+        reply = read_frame(stream)
+        return ("error", "a validation worker stopped") if reply is EOF else reply
 
     code = "import perfkg.validate as v; v._worker_main()"
     procs = [subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -819,30 +812,22 @@ def _in_workers(tasks: list, path: Path, jobs: int) -> list[list[RawResult]]:
 
 def _worker_main() -> None:
     """A validation worker: reads (query, graphs) from stdin, writes its results to stdout."""
-    import pickle
-    import struct
     import sys
 
     import pyoxigraph as ox
+
+    from perfkg.frames import EOF, read_frame, write_frame
 
     channel_in, channel_out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing but results on the channel
     db = ox.Store.read_only(sys.argv[1])
     engine = _Compiled(_Shapes.load())
-    while True:
-        head = channel_in.read(8)
-        if len(head) < 8:
-            return
-        task = pickle.loads(channel_in.read(struct.unpack("<Q", head)[0]))
-        if task is None:
-            return
+    while (task := read_frame(channel_in)) is not EOF and task is not None:
         try:
             reply = ("ok", engine.run_one(db, *task))
         except Exception as e:  # noqa: BLE001 - reported by the parent as one line
             reply = ("error", f"{type(e).__name__}: {e}")
-        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
-        channel_out.write(struct.pack("<Q", len(data)) + data)
-        channel_out.flush()
+        write_frame(channel_out, reply)
 
 
 def _substitute(message: str, bound: dict) -> str:

@@ -169,6 +169,7 @@ def ingest(
         report = run_ingest(
             files, db, base=base, encoding=encoding, keep_going=keep_going,
             progress=lambda r: bar.advance(task),
+            on_optimize=lambda: bar.update(task, description="compacting the store"),
         )
     db.close()
     _warn(report.notes)

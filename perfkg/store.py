@@ -311,6 +311,16 @@ class Store:
         if self.path is not None and not self.read_only:
             self._db.flush()
 
+    def optimize(self) -> None:
+        """Compact the indexes: after bulk loads, look-ups otherwise search every file each load
+        left behind (ingest calls it after loading in bulk)."""
+        if self.path is None or self.read_only:
+            return
+        try:
+            self._db.optimize()
+        except OSError as e:
+            raise StoreError(f"compacting the store {self.path} failed: {e}") from None
+
     def public_snapshot(self, target: str | Path) -> Path:
         """A copy of the store as it is now, without its bookkeeping (the ``urn:perfkg:meta``
         graph: where files lay and when they were read), at ``target`` (which must not exist).

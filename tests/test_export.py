@@ -113,3 +113,27 @@ def test_export_chosen_document_and_unknown_document(store, tmp_path) -> None:
     assert bad.code == 2 and "Error:" in bad.stderr and "no-such-file.txt" in bad.stderr
     empty = run_perfkg("export", "--store", tmp_path / "nowhere")
     assert empty.code == 2 and "no store" in empty.stderr
+
+
+def test_nquads_of_many_documents_are_written_a_graph_at_a_time_and_whole(tmp_path) -> None:
+    """`-o FILE.nq` streams graph by graph; the file holds every document's graph exactly, and
+    nothing is left under another name."""
+    import pyoxigraph as ox
+
+    from .conftest import SAMPLE
+
+    files = []
+    for code in ("500001", "500002", "500003"):
+        path = tmp_path / f"unit-{code}.txt"
+        path.write_text(SAMPLE.read_text("utf-8").replace("353302", code), "utf-8")
+        files.append(path)
+    store = build_store(tmp_path / "store", *files)
+    out = tmp_path / "out" / "all.nq"
+    out.parent.mkdir()
+    run = run_perfkg("export", "--store", store, "--format", "nq", "-o", out)
+    assert run.code == 0, run.stderr
+    assert [p.name for p in out.parent.iterdir()] == ["all.nq"]
+    got = set(ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS))
+    db = ox.Store.read_only(str(store))
+    want = {q for q in db.quads_for_pattern(None, None, None, None) if q.graph_name.value != "urn:perfkg:meta"}
+    assert got == want and len({q.graph_name for q in got}) == 3

@@ -135,11 +135,22 @@ def export(store, fmt: str, documents: Sequence[str] | None = None, *, out: str 
     graphs = document_graphs(store, documents)
     if not graphs:
         raise ExportError("the store holds no documents; run `perfkg ingest FILE` first")
-    data = serialize(graph_quads(store, graphs), fmt)
     if out is None:
-        return data
+        return serialize(graph_quads(store, graphs), fmt)
+    target = Path(out)
+    partial = target.with_name(f".{target.name}.partial")
     try:
-        Path(out).write_bytes(data)
+        with partial.open("wb") as f:
+            if fmt == "nq":
+                # N-Quads files concatenate: a graph at a time, so memory stays flat (the whole
+                # store at once took 4.9 GiB at 10 000 tables); the other formats share prefixes
+                # or merge what documents repeat, and are made whole.
+                for g in graphs:
+                    f.write(serialize(graph_quads(store, [g]), fmt))
+            else:
+                f.write(serialize(graph_quads(store, graphs), fmt))
+        partial.replace(target)  # never a half-written file under the user's name
     except OSError as e:
+        partial.unlink(missing_ok=True)
         raise ExportError(f"cannot write {out}: {e.strerror or e}") from None
     return None

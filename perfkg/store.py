@@ -152,11 +152,11 @@ class Store:
         found = [self._record(g) for g in graphs.values()]
         return sorted((r for r in found if r is not None), key=lambda r: (r.path, r.graph))
 
-    def _records(self, where: str = "") -> list[DocumentRecord]:
+    def _records(self) -> list[DocumentRecord]:
         rows = self.query(
             f"""SELECT ?g ?path ?sha ?when ?mapping WHERE {{ GRAPH <{META_GRAPH}> {{
                 ?g <{PKG}sourcePath> ?path ; <{PKG}sha256> ?sha ; <{PROV}generatedAtTime> ?when
-                OPTIONAL {{ ?g <{PKG}mappingVersion> ?mapping }} }} {where} }}
+                OPTIONAL {{ ?g <{PKG}mappingVersion> ?mapping }} }} }}
                 ORDER BY ?path"""
         )
         return [DocumentRecord(r["g"].value, r["path"].value, r["sha"].value, r["when"].value, -1,
@@ -374,10 +374,6 @@ def _status(before: list[DocumentRecord], graph: str, path: str, sha256: str, ou
         return "duplicate"
     return "replaced" if before or outdated else "added"
 
-
-def _literal(text: str) -> str:
-    """A SPARQL string literal (paths can hold quotes and backslashes)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
 
 
 @contextmanager

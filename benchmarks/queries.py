@@ -11,8 +11,10 @@ shared populations), ingests them into the embedded store, loads the same quads 
 (the union of the named graphs, as the store queries it), then times each named query in the
 same run: ``perfkg.query.run`` end to end (SPARQL, JSON results, the post step of a two-step
 query) on the store and on the server, and the same SPARQL text in rdflib (results serialised
-to JSON too, and the same post step). Prints the medians and the ratios, checks the targets of
-issue 6 (every query < 200 ms embedded, similar-indicators < 2 s, rdflib ≥ 20× slower) and
+to JSON too, and the same post step). Each query runs as an analyst asks it: with its defaults,
+and ``deadlines`` for one month (DOMAIN.md: "which deadlines fall in a given month?") as well as
+unwindowed. Prints the medians and the ratios, checks the targets of issue 6 (every query
+< 200 ms embedded, similar-indicators < 2 s, rdflib ≥ 20× slower) and
 writes ``benchmarks/results/queries.json``. rdflib is slow at this size: each query gets up to
 ``--rdflib-repeat`` runs within ``--rdflib-budget`` seconds (at least one).
 """
@@ -27,7 +29,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -80,6 +84,41 @@ def generate(tables: int, seed: int, out: Path) -> list[Path]:
     return sorted(out.glob("*.txt"))
 
 
+@dataclass
+class Case:
+    """A named query as an analyst runs it: with the parameters the question gives."""
+
+    query: Any
+    params: dict[str, str]
+    target_ms: float | None
+    why: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.query.name + "".join(f" {k}={v}" for k, v in self.params.items()) + (
+            " (all)" if self.query.name == "deadlines" and not self.params else "")
+
+
+def query_cases(Q, store) -> list[Case]:
+    """Every named query with its defaults; ``deadlines`` as DOMAIN.md asks it ("which deadlines
+    fall in a given month?", the busiest month of the corpus: the worst case), and also without a
+    window, the dump of every dated target, timed and shown but not held to the target (issue 6
+    defines the query by its two dates; the dump's cost grows with its rows, ~70 µs a row)."""
+    cases = []
+    for q in Q.library():
+        if q.name == "deadlines":
+            busiest = store.query(
+                "SELECT ?m (COUNT(*) AS ?n) WHERE { ?t <https://w3id.org/perfkg/ontology#targetDateValue> ?d "
+                "BIND(SUBSTR(STR(?d), 1, 7) AS ?m) } GROUP BY ?m ORDER BY DESC(?n) ?m LIMIT 1")
+            month = next(iter(busiest), None)
+            if month is not None:
+                cases.append(Case(q, {"month": month["m"].value}, TARGET_MS))
+            cases.append(Case(q, {}, None, "a dump of every dated target"))
+            continue
+        cases.append(Case(q, {}, TARGET_SIMILAR_MS if q.name == "similar-indicators" else TARGET_MS))
+    return cases
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tables", type=int, default=10_000)
@@ -117,16 +156,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"store: {counts['documents']} documents, {counts['projects']} projects (tables), "
           f"{counts['indicators']} indicators, {counts['populations']} populations, {counts['triples']:,} triples")
 
-    queries = Q.library()
-    results: dict[str, dict] = {q.name: {"rows": {}} for q in queries}
+    cases = query_cases(Q, store)
+    results: dict[str, dict] = {c.label: {"rows": {}, "params": c.params} for c in cases}
 
     # --- embedded ------------------------------------------------------------------------------
-    for q in queries:
-        Q.run(q, store=store)  # warm the caches once
-        ms, n, r = median_ms(lambda q=q: Q.run(q, store=store), args.repeat)
-        results[q.name]["embedded_ms"] = ms
-        results[q.name]["rows"]["embedded"] = len(r.rows)
-        say(f"embedded {q.name}: {ms:.1f} ms, {len(r.rows)} rows")
+    for c in cases:
+        Q.run(c.query, store=store, params=c.params)  # warm the caches once
+        ms, n, r = median_ms(lambda c=c: Q.run(c.query, store=store, params=c.params), args.repeat)
+        results[c.label]["embedded_ms"] = ms
+        results[c.label]["rows"]["embedded"] = len(r.rows)
+        say(f"embedded {c.label}: {ms:.1f} ms, {len(r.rows)} rows")
 
     # --- remote: a real Oxigraph server loaded with the same quads -----------------------------
     if not args.no_remote:
@@ -145,12 +184,12 @@ def main(argv: list[str] | None = None) -> int:
             from perfkg.remote import Endpoint
 
             ep = Endpoint(server.query_url, timeout=300)
-            for q in queries:
-                Q.run(q, endpoint=ep)
-                ms, n, r = median_ms(lambda q=q: Q.run(q, endpoint=ep), args.repeat)
-                results[q.name]["remote_ms"] = ms
-                results[q.name]["rows"]["remote"] = len(r.rows)
-                say(f"remote {q.name}: {ms:.1f} ms, {len(r.rows)} rows")
+            for c in cases:
+                Q.run(c.query, endpoint=ep, params=c.params)
+                ms, n, r = median_ms(lambda c=c: Q.run(c.query, endpoint=ep, params=c.params), args.repeat)
+                results[c.label]["remote_ms"] = ms
+                results[c.label]["rows"]["remote"] = len(r.rows)
+                say(f"remote {c.label}: {ms:.1f} ms, {len(r.rows)} rows")
         finally:
             server.stop()
 
@@ -172,31 +211,34 @@ def main(argv: list[str] | None = None) -> int:
             return Q.Result("select", raw=ox.parse_query_results(answer.serialize(format="json"),
                             format=ox.QueryResultsFormat.JSON).serialize(format=ox.QueryResultsFormat.JSON))
 
-        def in_rdflib(q):
-            result = ask_rdflib(q.sparql())
-            if q.post:
-                result = Q.POST_STEPS[q.post](result, q.values(), ask_rdflib)
+        def in_rdflib(c: Case):
+            result = ask_rdflib(c.query.sparql(c.params))
+            if c.query.post:
+                result = Q.POST_STEPS[c.query.post](result, c.query.values(c.params), ask_rdflib)
             return result
 
-        for q in queries:
-            ms, n, r = median_ms(lambda q=q: in_rdflib(q), args.rdflib_repeat, args.rdflib_budget, args.rdflib_limit)
-            results[q.name]["rdflib_ms"] = ms
-            results[q.name]["rdflib_runs"] = n
+        for c in cases:
+            ms, n, r = median_ms(lambda c=c: in_rdflib(c), args.rdflib_repeat, args.rdflib_budget, args.rdflib_limit)
+            results[c.label]["rdflib_ms"] = ms
+            results[c.label]["rdflib_runs"] = n
             if r is not None:
-                results[q.name]["rows"]["rdflib"] = len(r.rows)
-            say(f"rdflib {q.name}: {ms:.1f} ms over {n} run(s)" + (" (stopped: over the limit)" if r is None else ""))
+                results[c.label]["rows"]["rdflib"] = len(r.rows)
+            say(f"rdflib {c.label}: {ms:.1f} ms over {n} run(s)" + (" (stopped: over the limit)" if r is None else ""))
 
     # --- report --------------------------------------------------------------------------------
     print()
-    print(f"{'query':22} {'embedded ms':>12} {'remote ms':>10} {'rdflib ms':>11} {'rdflib/emb':>11} "
+    print(f"{'query':30} {'embedded ms':>12} {'remote ms':>10} {'rdflib ms':>11} {'rdflib/emb':>11} "
           f"{'remote/emb':>11} {'rows':>7}  targets")
     ok = True
-    for q in queries:
-        r = results[q.name]
+    for c in cases:
+        r = results[c.label]
         emb = r["embedded_ms"]
-        limit = TARGET_SIMILAR_MS if q.name == "similar-indicators" else TARGET_MS
-        checks = [f"<{limit:.0f} ms {'ok' if emb < limit else 'MISSED'}"]
-        ok &= emb < limit
+        checks = []
+        if c.target_ms is not None:
+            checks.append(f"<{c.target_ms:.0f} ms {'ok' if emb < c.target_ms else 'MISSED'}")
+            ok &= emb < c.target_ms
+        else:
+            checks.append("no latency target: " + c.why)
         rdf = r.get("rdflib_ms")
         if rdf == float("inf"):
             rdf = args.rdflib_limit * 1000.0  # at least this: a lower bound of the ratio
@@ -210,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         rem = r.get("remote_ms")
         rows = set(r["rows"].values())
         same = "" if len(rows) == 1 else f" rows differ: {r['rows']}"
-        print(f"{q.name:22} {emb:12.1f} {rem if rem is not None else float('nan'):10.1f} "
+        print(f"{c.label:30} {emb:12.1f} {rem if rem is not None else float('nan'):10.1f} "
               f"{rdf if rdf is not None else float('nan'):11.1f} "
               f"{'>' if r.get('rdflib_lower_bound') else ' '}{(rdf / emb) if rdf is not None else float('nan'):9.0f}× "
               f"{(rem / emb) if rem is not None else float('nan'):10.1f}× {r['rows']['embedded']:7d}  "

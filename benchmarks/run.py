@@ -319,21 +319,36 @@ def _median_ms(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
     return statistics.median(times), last
 
 
+def _query_cases(ctx: Context) -> list:
+    """The named queries as benchmarks/queries.py runs them (deadlines for its busiest month and
+    unwindowed), the month read from this size's store."""
+    from perfkg.store import Store
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from queries import query_cases
+
+    store = Store(ctx.store, read_only=True)
+    try:
+        return query_cases(_module("perfkg.query"), store)
+    finally:
+        store.close()
+
+
 def stage_queries(ctx: Context) -> dict:
     from perfkg.store import Store
 
     q = _module("perfkg.query")
+    cases = _query_cases(ctx)
     store = Store(ctx.store, read_only=True)
     out: dict = {"queries": {}}
     total = 0.0
-    for named in q.library():
-        name = getattr(named, "name", str(named))
+    for c in cases:
         try:
-            ms, result = _median_ms(lambda: q.run(named, store=store), ctx.repeat)
+            ms, result = _median_ms(lambda: q.run(c.query, store=store, params=c.params), ctx.repeat)
         except Exception as e:  # noqa: BLE001 — one broken query must not hide the others
-            out["queries"][name] = {"error": f"{type(e).__name__}: {str(e)[:200]}"}
+            out["queries"][c.label] = {"error": f"{type(e).__name__}: {str(e)[:200]}"}
             continue
-        out["queries"][name] = {"median_ms": ms, "rows": len(result)}
+        out["queries"][c.label] = {"median_ms": ms, "rows": len(result)}
         total += ms
     out["seconds"] = total / 1000
     return out
@@ -356,18 +371,19 @@ def stage_queries_server(ctx: Context) -> dict:
     subprocess.run([oxigraph_binary(), "load", "--location", str(location), "--file", str(ctx.triples_file)],
                    check=True, capture_output=True)
     load_seconds = time.perf_counter() - started
+    cases = _query_cases(ctx)
     server = OxigraphServer(location).start()
     out: dict = {"queries": {}, "load_seconds": load_seconds}
     total = 0.0
     try:
         endpoint = Endpoint(server.query_url, timeout=600)
-        for named in q.library():
+        for c in cases:
             try:
-                ms, result = _median_ms(lambda: q.run(named, endpoint=endpoint), ctx.repeat)
+                ms, result = _median_ms(lambda: q.run(c.query, endpoint=endpoint, params=c.params), ctx.repeat)
             except Exception as e:  # noqa: BLE001 — one broken query must not hide the others
-                out["queries"][named.name] = {"error": f"{type(e).__name__}: {str(e)[:200]}"}
+                out["queries"][c.label] = {"error": f"{type(e).__name__}: {str(e)[:200]}"}
                 continue
-            out["queries"][named.name] = {"median_ms": ms, "rows": len(result)}
+            out["queries"][c.label] = {"median_ms": ms, "rows": len(result)}
             total += ms
     finally:
         server.stop()
@@ -378,19 +394,19 @@ def stage_queries_server(ctx: Context) -> dict:
 
 def stage_queries_rdflib(ctx: Context) -> dict:
     """The same named queries in plain rdflib (an in-memory Graph of the same triples)."""
-    q = _module("perfkg.query")
     if ctx.size > ctx.rdflib_max:
         raise Skipped(f"above {ctx.rdflib_max} tables (--rdflib-max): rdflib takes too long")
     import rdflib
 
+    cases = _query_cases(ctx)
     g = rdflib.Graph()
     g.parse(str(ctx.triples_file), format="nt")
     out: dict = {"queries": {}}
     total = 0.0
-    for named in q.library():
-        name = getattr(named, "name", str(named))
-        text = named.sparql()
-        post = getattr(named, "post", None)
+    for c in cases:
+        name = c.label
+        text = c.query.sparql(c.params)
+        post = getattr(c.query, "post", None)
         try:
             ms, rows = _median_ms(lambda: list(g.query(text)), max(1, min(ctx.repeat, 3)))
         except Exception as e:  # noqa: BLE001

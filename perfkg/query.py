@@ -57,7 +57,7 @@ __all__ = [
 XSD = "http://www.w3.org/2001/XMLSchema#"
 SELECT_FORMATS = ("json", "xml", "csv", "tsv")
 GRAPH_FORMATS = ("ttl", "jsonld", "nt")
-PARAM_TYPES = ("string", "integer", "decimal", "date", "boolean", "iri", "enum")
+PARAM_TYPES = ("string", "integer", "decimal", "date", "month", "boolean", "iri", "enum")
 _HEADER_KEYS = ("title-zh", "title-en", "description", "param", "post")
 
 
@@ -109,6 +109,11 @@ class Param:
                 return value
             if t == "date":
                 return date.fromisoformat(text)
+            if t == "month":
+                m = re.fullmatch(r"(\d{4})-(\d{2})", text)
+                if not m or not 1 <= int(m.group(2)) <= 12:
+                    raise ValueError()
+                return text
             if t == "boolean":
                 if text.lower() in ("true", "1", "yes"):
                     return True
@@ -123,6 +128,8 @@ class Param:
             want = str(e) if t in ("enum", "integer", "boolean", "iri", "decimal") and str(e) else f"a {t}"
             if t == "date":
                 want = "a date as YYYY-MM-DD"
+            if t == "month":
+                want = "a month as YYYY-MM"
             if t == "decimal" and not str(e).startswith("a "):
                 want = "a decimal number"
             raise QueryError(f"parameter {self.name}={raw!r}: expected {want}") from None
@@ -139,6 +146,8 @@ class Param:
             return f'"{_plain(Decimal(value))}"^^<{XSD}decimal>'
         if t == "date":
             return f'"{value.isoformat()}"^^<{XSD}date>'
+        if t == "month":
+            return f'"{value}"^^<{XSD}gYearMonth>'
         if t == "boolean":
             return "true" if value else "false"
         return f"<{value}>"  # iri, checked by convert

@@ -149,6 +149,20 @@ def test_deadline_bounds_are_inclusive_and_optional(store) -> None:
     assert dates(**{"from": "2025-11-30", "to": "2025-11-30"}) == ["2025-11-30", "2025-11-30"]
 
 
+def test_deadlines_of_a_month(store) -> None:
+    """DOMAIN.md's question "which deadlines fall in a given month?" as one parameter."""
+    def dates(**params) -> list[str]:
+        return [str(r["date"]) for r in Q.run("deadlines", store=store, params=params).records()]
+
+    assert dates(month="2025-11") == ["2025-11-30", "2025-11-30"]
+    assert dates(month="2025-12") == ["2025-12-20"]
+    assert dates(month="2024-11") == []
+    # with from and to, all three bounds apply
+    assert dates(month="2025-11", **{"from": "2025-12-01"}) == []
+    named = Q.get("deadlines")
+    assert '"2025-11"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>' in named.sparql({"month": "2025-11"})
+
+
 def test_indicator_coverage_on_the_sample(store) -> None:
     rows = by(Q.run("indicator-coverage", store=store).records(), "name")
     assert len(rows) == 8
@@ -409,6 +423,7 @@ def test_cli_list_shows_every_query() -> None:
         (["no-such-query"], "no named query 'no-such-query'"),
         (["deadlines", "-p", "from"], "--param 'from': write NAME=VALUE"),
         (["deadlines", "-p", "from=tomorrow"], "parameter from='tomorrow': expected a date as YYYY-MM-DD"),
+        (["deadlines", "-p", "month=2025-13"], "parameter month='2025-13': expected a month as YYYY-MM"),
         (["funding-by-level", "-f", "ttl"], "a SELECT result is a table: --format json, xml, csv or tsv, not ttl"),
         (["missing.rq"], "missing.rq: no such file"),
         ([], "name a query"),

@@ -66,6 +66,13 @@ def test_every_named_query_answers_the_same_remotely(server, store, name: str) -
     assert embedded.rows, "every named query answers something on the sample"
 
 
+def test_a_month_parameter_means_the_same_remotely(server, store) -> None:
+    params = {"month": "2025-11"}
+    remote = Q.run("deadlines", endpoint=server.query_url, params=params)
+    assert remote.raw == Q.run("deadlines", store=store, params=params).raw
+    assert len(remote.rows) == 2
+
+
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 @pytest.mark.parametrize("name", ["shared-beneficiaries", "funding-by-level", "cost-vs-budget", "deadlines"])
 def test_results_formats_are_byte_for_byte_what_the_server_sends(server, store, name: str, fmt: str) -> None:

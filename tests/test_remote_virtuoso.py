@@ -125,6 +125,18 @@ def test_every_named_query_answers_the_same_on_virtuoso(virtuoso, store, name: s
     assert remote
 
 
+@pytest.mark.parametrize("name, params", [
+    ("deadlines", {"month": "2025-11"}),
+    ("deadlines", {"from": "2025-12-01", "to": "2025-12-31"}),
+    ("indicator-coverage", {"lacking": "经济效益指标"}),
+])
+def test_parameters_mean_the_same_on_virtuoso(virtuoso, store, name: str, params: dict) -> None:
+    push(store, Endpoint(virtuoso + "/sparql", store_url=virtuoso + "/sparql-graph-crud"))
+    remote = Q.run(name, endpoint=virtuoso + "/sparql", params=params).records()
+    assert unordered(remote) == unordered(Q.run(name, store=store, params=params).records())
+    assert remote
+
+
 def unordered(records: list[dict]) -> list[str]:
     """Rows as a sorted list, lists inside cells sorted: Virtuoso orders Chinese strings (ORDER BY,
     GROUP_CONCAT) otherwise than by code point, as SPARQL asks and Oxigraph does."""

@@ -54,7 +54,8 @@ def _main(
 
 Files = Annotated[
     list[Path],
-    typer.Argument(help="Table files: Word text export (.txt), .docx, .xlsx, .pdf or .html.", show_default=False),
+    typer.Argument(help="Table files: Word text export (.txt), .docx, .xlsx, .pdf or .html; a directory "
+                   "stands for the table files under it.", show_default=False),
 ]
 Encoding = Annotated[
     str | None,
@@ -75,6 +76,7 @@ def parse(
     """
     from perfkg.readers import read
 
+    files = _table_files(files)
     documents, errors = [], []
     for path in files:
         try:
@@ -108,6 +110,15 @@ BaseOption = Annotated[
     typer.Option("--base", envvar="PERFKG_BASE", help="Base IRI of the resources perfkg mints (env PERFKG_BASE)."),
 ]
 DEFAULT_BASE = "https://w3id.org/perfkg/id"
+
+
+def _table_files(paths: list[Path]) -> list[Path]:
+    from perfkg.readers import table_files
+
+    try:
+        return table_files(paths)
+    except PerfkgError as e:
+        _fail(e)
 
 
 def _open_store(path: Path | None, *, read_only: bool = False):
@@ -158,6 +169,7 @@ def ingest(
 
     from perfkg.ingest import ingest as run_ingest
 
+    files = _table_files(files)
     db = _open_store(store)
     started = time.perf_counter()
     console = Console(stderr=True)

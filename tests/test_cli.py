@@ -114,6 +114,30 @@ def test_missing_file() -> None:
     assert "no such file" in run.stderr
 
 
+def test_a_directory_stands_for_the_tables_under_it(tmp_path) -> None:
+    tree = tmp_path / "2025"
+    (tree / "社保局").mkdir(parents=True)
+    (tree / "社保局" / "目标表.txt").write_bytes(SAMPLE.read_bytes())
+    (tree / "~$目标表.docx").write_bytes(b"lock file Word leaves beside an open document")
+    (tree / ".cache").mkdir()
+    (tree / ".cache" / "old.txt").write_text("not a table")
+    (tree / "README.md").write_text("notes, not a table")
+    run = run_perfkg("ingest", tree, "--store", tmp_path / "store")
+    assert run.code == 0, run.stderr
+    info = json.loads(run_perfkg("info", "--json", "--store", tmp_path / "store").stdout)
+    assert (info["documents"], info["projects"], info["indicators"]) == (1, 8, 71)
+    parsed = json.loads(run_perfkg("parse", tree, "--format", "json").stdout)
+    assert [d["source"]["path"] for d in parsed["documents"]] == [str(tree / "社保局" / "目标表.txt")]
+
+
+def test_a_directory_without_tables_is_an_error_and_no_store_is_made(tmp_path) -> None:
+    (tmp_path / "empty").mkdir()
+    run = run_perfkg("ingest", tmp_path / "empty", "--store", tmp_path / "store")
+    assert run.code == 2
+    assert f"{tmp_path / 'empty'}: no table files (.txt, .docx" in run.stderr
+    assert not (tmp_path / "store").exists()
+
+
 def test_encoding_option_reads_gbk() -> None:
     run = run_perfkg("parse", DATA / "errors" / "gbk-encoded.txt", "--encoding", "gb18030", "--format", "json")
     assert run.code == 0, run.stderr

@@ -22,9 +22,11 @@ from perfkg.grid import Stream
 from perfkg.layout import interpret
 from perfkg.model import Document, Location, SourceFile
 
-__all__ = ["read", "sniff", "FORMATS"]
+__all__ = ["read", "sniff", "table_files", "FORMATS", "SUFFIXES"]
 
 FORMATS = ("text", "docx", "xlsx", "pdf", "html")
+# What a directory is searched for (a file named on its own is read whatever its name).
+SUFFIXES = (".txt", ".docx", ".xlsx", ".pdf", ".html", ".htm")
 
 # Bounds that keep a hostile file from taking the machine: perfkg reads tables, not archives.
 # A province's 10 000 tables as one text export are about 17 MiB; a workbook of them, 20 MiB
@@ -77,6 +79,28 @@ def sniff(data: bytes, name: str = "") -> str:
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnsupportedFile("a binary file, not a table (no known format matches its content)", where)
     return "text"
+
+
+def table_files(paths: list[str | Path] | list[Path]) -> list[Path]:
+    """``paths`` with each directory replaced by the table files under it (by SUFFIXES, in name
+    order, subdirectories included), leaving out hidden files and the ``~$name.docx`` lock files
+    Word and Excel leave beside an open document. Files named on their own stay as given, in
+    order. A directory without any table file raises ReadError naming it."""
+    out: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if not path.is_dir():
+            out.append(path)
+            continue
+        found = sorted(
+            f for f in path.rglob("*")
+            if f.suffix.lower() in SUFFIXES and f.is_file()
+            and not any(part.startswith((".", "~$")) for part in f.relative_to(path).parts)
+        )
+        if not found:
+            raise ReadError(f"no table files ({', '.join(SUFFIXES)}) in this directory", Location(str(path)))
+        out.extend(found)
+    return out
 
 
 def read(

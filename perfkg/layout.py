@@ -460,7 +460,12 @@ class _Interpreter:
                 if amount is not None:
                     d.funding.append(FundingLine(col.role, col.header, amount, location=amount.location))  # type: ignore[arg-type]
         self.mode = "wide"
-        if any(cell_of.get(i) is not None and cell_of[i].text.strip() for i, c in d.header.items() if c.group == "indicator"):  # type: ignore[union-attr]
+        if d.header is None:
+            # A draft a form row opened after the wide header (a fuzzer's find): its indicator
+            # rows follow the sheet's header.
+            d.header = {i: c for i, c in columns.items() if c.group in ("indicator", "extra")}
+            d.header_location = self.wide_header_location
+        if any(cell_of.get(i) is not None and cell_of[i].text.strip() for i, c in d.header.items() if c.group == "indicator"):
             self.indicator_row(row, d)
             self.mode = "wide"
 

@@ -137,6 +137,9 @@ def ingest(
         writer.add(item)
     writer.flush()
     store.flush()
+    # Readers that come while the store stays open (a caller holding it, the compaction below)
+    # see every document ingested, not the view of up to a second before.
+    store.refresh_view()
     if writer.bulk_quads >= OPTIMIZE_AFTER_QUADS:
         if on_optimize:
             on_optimize()

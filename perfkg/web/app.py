@@ -10,7 +10,8 @@ Routes (all assets local; no outside network):
 - ``/sparql`` the SPARQL 1.1 Protocol (GET, POST form, POST ``application/sparql-query``),
   read-only, with a time limit and a result cap (``perfkg.web.sparql``). It answers from a
   snapshot of the store taken at start without the store's bookkeeping (``Store.public_snapshot``:
-  where the files lay and when they were read are not the public's business).
+  where the files lay and when they were read are not the public's business); pages come from a
+  whole snapshot, so the server holds no lock on the store and ``perfkg ingest`` may run.
 - ``/query/`` the analyst's query page; ``/api/queries`` the named queries as JSON and
   ``/api/queries/{name}?param=…`` their results (SPARQL JSON).
 - ``/`` index, ``/dashboard/``, ``/ontology/``, ``/context.jsonld``, ``/catalog.ttl``,
@@ -81,8 +82,16 @@ def create_app(store_path: str | Path, *, base_url: str | None = None, timeout: 
     from perfkg.web.site import Site
     from perfkg.web.sparql import QueryPool, negotiate, refusal
 
-    store = Store(store_path, read_only=True)
-    public = _public_snapshot(store)
+    # Two snapshots taken at start, so that the server holds no lock on the store and an ingest
+    # may run meanwhile (perfkg.views): the whole store for the pages, and the store without
+    # its bookkeeping for /sparql. What the server shows is the store as it was when it started.
+    opened = Store(store_path, read_only=True)
+    try:
+        public = _snapshot(opened, public=True)
+        pages = _snapshot(opened, public=False)
+    finally:
+        opened.close()
+    store = Store(pages, read_only=True)
     sites: dict[str, Site] = {}
     cache: dict[tuple[str, str], bytes | str] = {}
     state: dict = {}
@@ -280,6 +289,7 @@ def create_app(store_path: str | Path, *, base_url: str | None = None, timeout: 
             state["pool"].close()
             store.close()
             _remove_snapshot(public)
+            _remove_snapshot(pages)
 
     routes = [
         Route("/", index),
@@ -306,10 +316,11 @@ def create_app(store_path: str | Path, *, base_url: str | None = None, timeout: 
 _SNAPSHOT = ".serve-"
 
 
-def _public_snapshot(store) -> Path:
-    """The store without its bookkeeping, for the SPARQL workers: beside the store (a checkpoint
-    of hard links, instant) or, where its directory is not writable, in the temporary directory
-    (a full copy). Snapshots left by servers that were killed are removed first."""
+def _snapshot(store, *, public: bool) -> Path:
+    """A copy of the store for the server, without its bookkeeping when ``public`` (for the
+    SPARQL workers): beside the store (a checkpoint of hard links, instant) or, where its
+    directory is not writable, in the temporary directory (a full copy). Snapshots left by
+    servers that were killed are removed first."""
     import atexit
     import os
     import shutil
@@ -322,11 +333,11 @@ def _public_snapshot(store) -> Path:
         pid = old.name[len(prefix):].partition("-")[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(old, ignore_errors=True)
-    name = f"{prefix}{os.getpid()}-{os.urandom(4).hex()}"
+    name = f"{prefix}{os.getpid()}-{os.urandom(4).hex()}{'' if public else '-pages'}"
     for parent in (store.path.parent, Path(tempfile.gettempdir())):
         target = parent / name
         try:
-            store.public_snapshot(target)
+            store.public_snapshot(target) if public else store.snapshot(target)
         except StoreError:
             shutil.rmtree(target, ignore_errors=True)
             continue

@@ -16,17 +16,25 @@ reader never reads a store while a writer has it open:
   view's ``perfkg-view.lock`` shared while it reads; a view is deleted by whichever process
   finds it superseded and unlocked.
 
-Locks are ``flock`` locks: the kernel releases them when a process dies, however it dies.
+Locks are ``flock`` locks: the kernel releases them when a process dies, however it dies. Where
+there is no ``fcntl`` (Windows), every lock is granted: readers then read the store itself.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import time
 from pathlib import Path
 from typing import IO
+
+try:
+    import fcntl
+
+    SH, EX = fcntl.LOCK_SH, fcntl.LOCK_EX
+except ImportError:  # not POSIX (Windows): no locks, readers read the store as Oxigraph lets them
+    fcntl = None  # type: ignore[assignment]
+    SH, EX = 1, 2
 
 __all__ = ["Busy", "Held", "hold_for_writing", "newest_view", "open_for_reading", "publish_view", "sweep_views", "writer_alive"]
 
@@ -57,10 +65,12 @@ class Held:
 
 
 def _lock(path: Path, mode: int, *, create: bool = True) -> IO | None:
-    """``path`` locked with ``mode`` (fcntl.LOCK_SH or LOCK_EX, never blocking), or None when
+    """``path`` locked with ``mode`` (SH or EX, never blocking), or None when
     another process holds a lock that excludes it. Raises FileNotFoundError when the lock file
     is missing and cannot be made (a read-only directory)."""
     f = open(path, "a+" if create else "r")  # noqa: SIM115 - held until release
+    if fcntl is None:
+        return f
     try:
         fcntl.flock(f, mode | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -73,11 +83,11 @@ def hold_for_writing(store: Path) -> Held:
     """The store's locks for a writer: at once, or Busy when another writer holds it or
     readers still read it after WAIT_FOR_READERS seconds."""
     store.mkdir(parents=True, exist_ok=True)
-    write = _lock(store / WRITE_LOCK, fcntl.LOCK_EX)
+    write = _lock(store / WRITE_LOCK, EX)
     if write is None:
         raise Busy(f"the store {store} is in use by another perfkg process writing to it; wait for it to finish")
     deadline = time.monotonic() + WAIT_FOR_READERS
-    while (read := _lock(store / READ_LOCK, fcntl.LOCK_EX)) is None:
+    while (read := _lock(store / READ_LOCK, EX)) is None:
         if time.monotonic() > deadline:
             write.close()
             raise Busy(f"the store {store} is being read by another perfkg process (perfkg serve or a long "
@@ -93,7 +103,7 @@ def open_for_reading(store: Path, open_db) -> tuple[object, Held]:
     deadline = time.monotonic() + WAIT_FOR_VIEW
     while True:
         try:
-            read = _lock(store / READ_LOCK, fcntl.LOCK_SH)
+            read = _lock(store / READ_LOCK, SH)
         except OSError:
             # No lock file and no right to make one: a read-only store, which no one writes.
             return open_db(store), Held()
@@ -105,7 +115,7 @@ def open_for_reading(store: Path, open_db) -> tuple[object, Held]:
                 raise
         for view in reversed(_views(store)):
             try:
-                lock = _lock(view / VIEW_LOCK, fcntl.LOCK_SH, create=False)
+                lock = _lock(view / VIEW_LOCK, SH, create=False)
             except OSError:
                 continue  # being deleted
             if lock is None:
@@ -155,7 +165,7 @@ def sweep_views(store: Path, *, keep: Path | None = None) -> None:
             shutil.rmtree(entry, ignore_errors=True)  # half made, or half deleted
             continue
         try:
-            lock = _lock(entry / VIEW_LOCK, fcntl.LOCK_EX, create=False)
+            lock = _lock(entry / VIEW_LOCK, EX, create=False)
         except OSError:
             continue
         if lock is None:
@@ -186,7 +196,7 @@ def writer_alive(store: Path) -> bool:
     """Whether a writer holds the store: it holds the read lock exclusively (probing the write
     lock instead could make a writer starting that very moment fail)."""
     try:
-        probe = _lock(store / READ_LOCK, fcntl.LOCK_SH, create=False)
+        probe = _lock(store / READ_LOCK, SH, create=False)
     except OSError:
         return False
     if probe is None:

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from perfkg import views
 from perfkg.errors import PerfkgError
-from perfkg.views import VIEW_INTERVAL
 from perfkg.namespaces import PKG, PROV, RDF, XSD
 
 __all__ = ["Store", "StoreError", "StoreLocked", "DocumentRecord", "PendingDocument", "default_store_path", "META_GRAPH"]
@@ -97,8 +97,6 @@ class Store:
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         import pyoxigraph as ox
 
-        from perfkg import views
-
         self._ox = ox
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
@@ -146,8 +144,6 @@ class Store:
     def _view(self) -> None:
         """Make a view for readers that come while this writer holds the store (perfkg.views).
         Called with ``_writing`` held: a view never falls inside a write."""
-        from perfkg import views
-
         if self.path is None or self.read_only or not hasattr(self, "_db"):
             return
         made = views.publish_view(self.path, self._db)
@@ -159,7 +155,7 @@ class Store:
         """After a write: a view now, if the last is VIEW_INTERVAL old; else one when it will be
         (a timer), so that readers see every write within that time even if no other follows.
         A view flushes the write buffer and costs ~15 ms: not one per document."""
-        wait = VIEW_INTERVAL - (time.monotonic() - self._last_view)
+        wait = views.VIEW_INTERVAL - (time.monotonic() - self._last_view)
         if wait <= 0:
             self._view()
         elif self._timer is None:
@@ -423,8 +419,6 @@ class Store:
         return target
 
     def close(self) -> None:
-        from perfkg import views
-
         with self._writing:
             if self._timer is not None:
                 self._timer.cancel()

@@ -151,8 +151,8 @@ def publish_view(store: Path, db) -> Path | None:
 
 
 def sweep_views(store: Path, *, keep: Path | None = None) -> None:
-    """Delete the views no reader holds, but ``keep`` (and views half made by a writer that
-    died: their temporary names)."""
+    """Delete the views no reader holds, except ``keep``; and what a process that died left half
+    made or half deleted."""
     views = store / VIEWS
     if not views.is_dir():
         return

@@ -171,6 +171,12 @@ class Store:
     # --- reading ---------------------------------------------------------------------------
 
     @property
+    def view_time(self) -> datetime | None:
+        """When the view this reader reads was made, while a writer holds the store; else None."""
+        view = self._held.view
+        return datetime.fromtimestamp(int(view.name) / 1e9, timezone.utc) if view is not None else None
+
+    @property
     def db(self):
         """The pyoxigraph Store, for queries and exports."""
         return self._db

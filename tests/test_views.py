@@ -4,6 +4,7 @@ readers that came before it; views go when no one needs them."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -51,6 +52,10 @@ def test_a_reader_during_a_write_reads_the_writers_newest_view(tmp_path: Path) -
             writer.put_document(graph_iri(doc), to_quads(doc), path=code, sha256=doc.source.sha256)
         after = Store(store_dir, read_only=True)
         assert _projects(after) == 24, "a view made after the writes shows them"
+        assert after.view_time is not None
+        run = run_perfkg("info", "--json", "--store", store_dir)
+        assert run.code == 0 and json.loads(run.stdout)["projects"] == 24
+        assert "another perfkg process is writing" in run.stderr and "this is the store as it was at" in run.stderr
         assert _projects(before) == 8, "an open reader keeps the state it opened"
         assert before._held.view != after._held.view
         after.close()

@@ -133,7 +133,7 @@ def _open_store(path: Path | None, *, read_only: bool = False):
         if db.view_time is not None:
             from rich.console import Console
 
-            Console(stderr=True, highlight=False).print(
+            Console(stderr=True, highlight=False, soft_wrap=True).print(
                 f"[dim]another perfkg process is writing {db.path}: this is the store as it was at "
                 f"{db.view_time.astimezone():%H:%M:%S}[/dim]")
     return db

@@ -57,7 +57,7 @@
             input.appendChild(o);
           });
         } else {
-          input = el("input", {id: "param-" + p.name, name: p.name, type: p.type === "date" ? "date" : "text",
+          input = el("input", {id: "param-" + p.name, name: p.name, type: p.type === "date" || p.type === "month" ? p.type : "text",
                                placeholder: p.description || ""});
           if (p.default !== null && p.default !== undefined) { input.value = p.default; }
         }

@@ -21,7 +21,7 @@ app = typer.Typer(
     name="perfkg",
     help="Turn Chinese project performance target tables (项目支出绩效目标表) into a knowledge graph.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

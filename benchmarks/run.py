@@ -340,18 +340,23 @@ def stage_queries(ctx: Context) -> dict:
     q = _module("perfkg.query")
     cases = _query_cases(ctx)
     store = Store(ctx.store, read_only=True)
-    out: dict = {"queries": {}}
+    timed, seconds = _time_cases(cases, lambda c: q.run(c.query, store=store, params=c.params), ctx.repeat)
+    return {"queries": timed, "seconds": seconds}
+
+
+def _time_cases(cases: list, answer: Callable, repeat: int) -> tuple[dict, float]:
+    """The median ms and rows of ``answer(case)`` for each case, and their total in seconds."""
+    timed: dict = {}
     total = 0.0
     for c in cases:
         try:
-            ms, result = _median_ms(lambda: q.run(c.query, store=store, params=c.params), ctx.repeat)
+            ms, result = _median_ms(lambda: answer(c), repeat)
         except Exception as e:  # noqa: BLE001 — one broken query must not hide the others
-            out["queries"][c.label] = {"error": f"{type(e).__name__}: {str(e)[:200]}"}
+            timed[c.label] = {"error": f"{type(e).__name__}: {str(e)[:200]}"}
             continue
-        out["queries"][c.label] = {"median_ms": ms, "rows": len(result)}
+        timed[c.label] = {"median_ms": ms, "rows": len(result)}
         total += ms
-    out["seconds"] = total / 1000
-    return out
+    return timed, total / 1000
 
 
 def stage_queries_server(ctx: Context) -> dict:
@@ -373,23 +378,13 @@ def stage_queries_server(ctx: Context) -> dict:
     load_seconds = time.perf_counter() - started
     cases = _query_cases(ctx)
     server = OxigraphServer(location).start()
-    out: dict = {"queries": {}, "load_seconds": load_seconds}
-    total = 0.0
     try:
         endpoint = Endpoint(server.query_url, timeout=600)
-        for c in cases:
-            try:
-                ms, result = _median_ms(lambda: q.run(c.query, endpoint=endpoint, params=c.params), ctx.repeat)
-            except Exception as e:  # noqa: BLE001 — one broken query must not hide the others
-                out["queries"][c.label] = {"error": f"{type(e).__name__}: {str(e)[:200]}"}
-                continue
-            out["queries"][c.label] = {"median_ms": ms, "rows": len(result)}
-            total += ms
+        timed, seconds = _time_cases(cases, lambda c: q.run(c.query, endpoint=endpoint, params=c.params), ctx.repeat)
     finally:
         server.stop()
         shutil.rmtree(location, ignore_errors=True)
-    out["seconds"] = total / 1000
-    return out
+    return {"queries": timed, "load_seconds": load_seconds, "seconds": seconds}
 
 
 def stage_queries_rdflib(ctx: Context) -> dict:

@@ -411,11 +411,8 @@ class Store:
         system the copy is a RocksDB checkpoint of hard links, made in milliseconds whatever the
         store's size; only the dropped bookkeeping is written anew.
         """
-        if self.path is None:
-            raise StoreError("an in-memory store has no snapshot; give the store a directory")
-        target = Path(target)
+        target = self.snapshot(target)
         try:
-            self._db.backup(str(target))
             copy = self._ox.Store(str(target))
             copy.update(f"DROP SILENT GRAPH <{META_GRAPH}>")
             copy.flush()

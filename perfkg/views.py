@@ -90,8 +90,8 @@ def hold_for_writing(store: Path) -> Held:
     while (read := _lock(store / READ_LOCK, EX)) is None:
         if time.monotonic() > deadline:
             write.close()
-            raise Busy(f"the store {store} is being read by another perfkg process (perfkg serve or a long "
-                       "export?); try again when it finishes")
+            raise Busy(f"the store {store} is being read by another perfkg process (a long export or "
+                       "query?); try again when it finishes")
         time.sleep(0.05)
     return Held([write, read])
 

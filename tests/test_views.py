@@ -43,7 +43,7 @@ def test_a_reader_during_a_write_reads_the_writers_newest_view(tmp_path: Path) -
     writer = Store(store_dir)
     try:
         before = Store(store_dir, read_only=True)
-        assert before._held.view is not None, "the writer holds the store: the reader reads a view"
+        assert before.view_time is not None, "the writer holds the store: the reader reads a view"
         assert _projects(before) == 8
         for code in ("500002", "500003"):
             # views come at most every VIEW_INTERVAL seconds: the second write makes one

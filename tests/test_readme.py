@@ -27,6 +27,23 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert _first_commands()[1] in ci
 
 
+def test_ci_installs_what_the_tests_need_strictly_so_none_of_them_skips() -> None:
+    """Every install script in the README's test command is there, and CI runs it first with
+    --strict (a failed install stops CI); PERFKG_REQUIRE_SERVERS=1 turns a missing Virtuoso
+    into failed tests rather than skipped ones."""
+    scripts = re.findall(r"(scripts/install-\S+)", _first_commands()[1])
+    assert {"scripts/install-browser", "scripts/install-servers"} <= set(scripts)
+    ci = (ROOT / ".ci" / "run").read_text("utf-8")
+    test_command = ci.index(_first_commands()[1])
+    for script in scripts:
+        path = ROOT / script
+        assert path.is_file() and path.stat().st_mode & 0o111, f"{script} is an executable file"
+        strict = re.search(rf"^{re.escape(script)} --strict$", ci, re.M)
+        assert strict and strict.start() < test_command, f".ci/run runs {script} --strict before the tests"
+    require = re.search(r"^export PERFKG_REQUIRE_SERVERS=1$", ci, re.M)
+    assert require and require.start() < test_command
+
+
 def test_readme_main_job_names_a_bundled_file() -> None:
     setup = _first_commands()[0]
     path = re.search(r"(data/\S+)", setup).group(1)

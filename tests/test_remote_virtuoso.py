@@ -1,5 +1,7 @@
 """A second real server: OpenLink Virtuoso 7 (Debian's virtuoso-opensource-7-bin), started on
-127.0.0.1 for this module. Skipped, saying so, where the package is not installed.
+127.0.0.1 for this module. When it is missing, scripts/install-servers is tried; where that
+cannot install it either, the tests skip saying why — or fail, when PERFKG_REQUIRE_SERVERS=1
+(as .ci/run sets, so that CI never passes without having talked to Virtuoso).
 
 What Virtuoso taught the queries and the push (kept portable since): a FILTER on a string
 built by CONCAT of many IFs fails to compile (SQ156), and VALUES joined after a subquery drops
@@ -13,6 +15,7 @@ count everything); and Chinese text arrives intact when the request says charset
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,7 +25,7 @@ import pytest
 from perfkg import query as Q
 from perfkg.remote import Endpoint, RemoteError, push
 
-from .conftest import SAMPLE
+from .conftest import ROOT, SAMPLE
 from .servers import free_port, wait_until_up
 from .test_query import make_store
 from .test_remote import document_triples
@@ -62,11 +65,40 @@ MaxQueryExecutionTime = 120
 """
 
 
+REQUIRE = "PERFKG_REQUIRE_SERVERS"
+
+
+def virtuoso_binaries(install: bool = True) -> tuple[str, str]:
+    """`virtuoso-t` and `isql-vt`, installed by scripts/install-servers when missing (if
+    ``install``). Without them: a skip naming the reason, or a failure under PERFKG_REQUIRE_SERVERS=1."""
+    server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if server and isql:
+        return server, isql
+    why = "Virtuoso is not installed (virtuoso-t, isql-vt: Debian's virtuoso-opensource-7-bin)"
+    if install:
+        done = subprocess.run([str(ROOT / "scripts" / "install-servers")], capture_output=True, text=True, timeout=900)
+        server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+        if server and isql:
+            return server, isql
+        why = f"Virtuoso could not be installed by scripts/install-servers: {done.stderr.strip() or done.stdout.strip()}"
+    if os.environ.get(REQUIRE) == "1":
+        pytest.fail(f"{why}; {REQUIRE}=1 says the Virtuoso tests must run, not skip")
+    pytest.skip(why)
+
+
+def test_a_missing_virtuoso_skips_unless_servers_are_required(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing there: no virtuoso-t, no isql-vt
+    monkeypatch.delenv(REQUIRE, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Virtuoso is not installed"):
+        virtuoso_binaries(install=False)
+    monkeypatch.setenv(REQUIRE, "1")
+    with pytest.raises(pytest.fail.Exception, match=f"{REQUIRE}=1 says the Virtuoso tests must run"):
+        virtuoso_binaries(install=False)
+
+
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
-    server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
-    if not server or not isql:
-        pytest.skip("Virtuoso is not installed (apt-get install virtuoso-opensource-7-bin)")
+    server, isql = virtuoso_binaries()
     d = tmp_path_factory.mktemp("virtuoso")
     isql_port, http_port = free_port(), free_port()
     (d / "virtuoso.ini").write_text(INI.format(d=d, isql=isql_port, http=http_port), "utf-8")

@@ -602,7 +602,7 @@ def _check_derived(ask: Callable[[str], Result]) -> None:
     ingest derives per project (ontology/FIELDS.md, "Derived at ingest") ran on a store made by
     an older perfkg: say so rather than answer nothing."""
     projects = ask(f"ASK {{ ?p a <{_PKG}Project> }}").boolean
-    if projects and not ask(f"ASK {{ ?p <{_PKG}indicatorCount> ?n ; <{_PKG}key> ?k }}").boolean:
+    if projects and not ask(f"ASK {{ ?p <{_PKG}indicatorCount> ?n ; <{_PKG}key> ?k ; <{_PKG}coverageCodes> ?c }}").boolean:
         raise QueryError(
             "this store was ingested by an older perfkg and lacks the per-project summaries the "
             "named queries read; run `perfkg ingest` on the same files again to map them anew"

@@ -515,6 +515,13 @@ def test_derived_summaries_agree_with_the_graph_they_come_from(variants_store) -
     got = {(r["g"], r["project"]): set(r["derived"].split()) for r in _records(db, DERIVED_VS_GRAPH["categories"])}
     walked = {(r["g"], r["project"]): set(r["walked"].split()) for r in _records(db, DERIVED_VS_GRAPH["walked_categories"])}
     assert got and got == walked
+    # the same categories as one literal of taxonomy paths, for indicator-coverage's patterns
+    codes = {(r["g"], r["project"]): r["codes"] for r in _records(db, """SELECT ?g ?project ?codes WHERE { GRAPH ?g {
+        ?project a pkg:Project ; pkg:coverageCodes ?codes } }""")}
+    taxonomy = "https://w3id.org/perfkg/taxonomy/"
+    assert codes.keys() == {(r["g"], r["project"]) for r in names_of_projects(db)}
+    for key, text in codes.items():
+        assert text == " ".join(sorted(c.removeprefix(taxonomy) for c in got.get(key, ()))), key
     # the name and the date, again where the queries read them
     names = _records(db, """SELECT ?g ?project ?a ?b WHERE { GRAPH ?g { ?project a pkg:Project ; rdfs:label ?a .
         OPTIONAL { ?project skos:prefLabel ?b } } }""")
@@ -525,10 +532,16 @@ def test_derived_summaries_agree_with_the_graph_they_come_from(variants_store) -
     assert len(_records(db, "SELECT ?t WHERE { ?t pkg:targetDateValue ?d }")) == len(dates)
 
 
-def test_named_queries_on_a_store_without_the_derived_summaries_say_so(tmp_path: Path) -> None:
+def names_of_projects(db) -> list[dict]:
+    return _records(db, "SELECT ?g ?project WHERE { GRAPH ?g { ?project a pkg:Project } }")
+
+
+@pytest.mark.parametrize("summary", ["indicatorCount", "coverageCodes"])  # mapping 1, mapping 3
+def test_named_queries_on_a_store_without_the_derived_summaries_say_so(tmp_path: Path, summary: str) -> None:
     db = make_store(tmp_path / "store", SAMPLE)
     try:
-        db.db.update("DELETE WHERE { GRAPH ?g { ?p <https://w3id.org/perfkg/ontology#indicatorCount> ?n } }")
+        assert Q.run("indicator-coverage", store=db).rows
+        db.db.update(f"DELETE WHERE {{ GRAPH ?g {{ ?p <https://w3id.org/perfkg/ontology#{summary}> ?n }} }}")
         with pytest.raises(Q.QueryError, match="ingested by an older perfkg"):
             Q.run("indicator-coverage", store=db)
     finally:

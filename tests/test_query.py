@@ -128,6 +128,7 @@ def test_cost_vs_budget(store) -> None:
     assert (p8["costs"], p8["budget"], p8["gap"], p8["cost_indicators"]) == (378, Decimal("561.5"), Decimal("183.5"), 4)
     assert p1["verdict"] == p2["verdict"] == "等于预算" and p8["verdict"] == "低于预算"
     assert [r["name"] for r in rows.values() if r["verdict"] != "等于预算"] == [P8]
+    assert next(iter(rows)) == P8, "costs off the budget come before costs equal to it"
 
 
 def test_deadlines_in_november_are_the_two_on_the_30th(store) -> None:

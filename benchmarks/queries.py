@@ -12,8 +12,8 @@ shared populations), ingests them into the embedded store, loads the same quads 
 same run: ``perfkg.query.run`` end to end (SPARQL, JSON results, the post step of a two-step
 query) on the store and on the server, and the same SPARQL text in rdflib (results serialised
 to JSON too, and the same post step). Each query runs as an analyst asks it: with its defaults,
-and ``deadlines`` for one month (DOMAIN.md: "which deadlines fall in a given month?") as well as
-unwindowed. Prints the medians and the ratios, checks the targets of issue 6 (every query
+and ``deadlines`` between two dates (a quarter) and for one month (DOMAIN.md: "which deadlines
+fall in a given month?"), and unwindowed, shown but not held to the targets. Prints the medians and the ratios, checks the targets of issue 6 (every query
 < 200 ms embedded, similar-indicators < 2 s, rdflib ≥ 20× slower) and
 writes ``benchmarks/results/queries.json``. rdflib is slow at this size: each query gets up to
 ``--rdflib-repeat`` runs within ``--rdflib-budget`` seconds (at least one).
@@ -100,10 +100,11 @@ class Case:
 
 
 def query_cases(Q, store) -> list[Case]:
-    """Every named query with its defaults; ``deadlines`` as DOMAIN.md asks it ("which deadlines
-    fall in a given month?", the busiest month of the corpus: the worst case), and also without a
-    window, the dump of every dated target, timed and shown but not held to the target (issue 6
-    defines the query by its two dates; the dump's cost grows with its rows, ~70 µs a row)."""
+    """Every named query with its defaults; ``deadlines`` as analysts ask it: between two dates
+    (the issue's form: the busiest calendar quarter of the corpus, the worst case) and for one
+    month (DOMAIN.md: "which deadlines fall in a given month?", the busiest), and also without a
+    window, the dump of every dated target: timed and shown, not held to the targets (not the
+    question the query answers; its cost grows with its rows, ~80 µs a row)."""
     cases = []
     for q in Q.library():
         if q.name == "deadlines":
@@ -111,6 +112,14 @@ def query_cases(Q, store) -> list[Case]:
                 "SELECT ?m (COUNT(*) AS ?n) WHERE { ?t <https://w3id.org/perfkg/ontology#targetDateValue> ?d "
                 "BIND(SUBSTR(STR(?d), 1, 7) AS ?m) } GROUP BY ?m ORDER BY DESC(?n) ?m LIMIT 1")
             month = next(iter(busiest), None)
+            quarter = next(iter(store.query(
+                "SELECT ?y ?q (COUNT(*) AS ?n) WHERE { ?t <https://w3id.org/perfkg/ontology#targetDateValue> ?d "
+                "BIND(YEAR(?d) AS ?y) BIND(FLOOR((MONTH(?d) - 1) / 3) AS ?q) } GROUP BY ?y ?q "
+                "ORDER BY DESC(?n) ?y ?q LIMIT 1")), None)
+            if quarter is not None:
+                year, first = int(quarter["y"].value), 3 * int(float(quarter["q"].value)) + 1
+                last_day = {1: "03-31", 4: "06-30", 7: "09-30", 10: "12-31"}[first]
+                cases.append(Case(q, {"from": f"{year}-{first:02d}-01", "to": f"{year}-{last_day}"}, TARGET_MS))
             if month is not None:
                 cases.append(Case(q, {"month": month["m"].value}, TARGET_MS))
             cases.append(Case(q, {}, None, "a dump of every dated target"))
@@ -149,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ingested {len(files)} files ({len(report.failed)} failed: planted defects) in "
               f"{time.perf_counter() - t:.0f} s", file=sys.stderr)
     counts = info(store)
-    if counts["projects"] and not store.query("ASK { ?p <https://w3id.org/perfkg/ontology#indicatorCount> ?n }"):
+    if counts["projects"] and not store.query("ASK { ?p <https://w3id.org/perfkg/ontology#coverageCodes> ?n }"):
         print(f"{store.path}: ingested by an older perfkg, without the per-project summaries the queries "
               "read (ontology/FIELDS.md, 'Derived at ingest'); give an empty --store to ingest anew", file=sys.stderr)
         return 2
@@ -227,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # --- report --------------------------------------------------------------------------------
     print()
-    print(f"{'query':30} {'embedded ms':>12} {'remote ms':>10} {'rdflib ms':>11} {'rdflib/emb':>11} "
+    print(f"{'query':42} {'embedded ms':>12} {'remote ms':>10} {'rdflib ms':>11} {'rdflib/emb':>11} "
           f"{'remote/emb':>11} {'rows':>7}  targets")
     ok = True
     for c in cases:
@@ -238,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             checks.append(f"<{c.target_ms:.0f} ms {'ok' if emb < c.target_ms else 'MISSED'}")
             ok &= emb < c.target_ms
         else:
-            checks.append("no latency target: " + c.why)
+            checks.append("not held to the targets: " + c.why)
         rdf = r.get("rdflib_ms")
         if rdf == float("inf"):
             rdf = args.rdflib_limit * 1000.0  # at least this: a lower bound of the ratio
@@ -247,12 +256,13 @@ def main(argv: list[str] | None = None) -> int:
         if rdf is not None:
             ratio = rdf / emb
             r["rdflib_ratio"] = ratio
-            checks.append(f"≥{TARGET_RATIO:.0f}× {'ok' if ratio >= TARGET_RATIO else 'MISSED'}")
-            ok &= ratio >= TARGET_RATIO
+            if c.target_ms is not None:
+                checks.append(f"≥{TARGET_RATIO:.0f}× {'ok' if ratio >= TARGET_RATIO else 'MISSED'}")
+                ok &= ratio >= TARGET_RATIO
         rem = r.get("remote_ms")
         rows = set(r["rows"].values())
         same = "" if len(rows) == 1 else f" rows differ: {r['rows']}"
-        print(f"{c.label:30} {emb:12.1f} {rem if rem is not None else float('nan'):10.1f} "
+        print(f"{c.label:42} {emb:12.1f} {rem if rem is not None else float('nan'):10.1f} "
               f"{rdf if rdf is not None else float('nan'):11.1f} "
               f"{'>' if r.get('rdflib_lower_bound') else ' '}{(rdf / emb) if rdf is not None else float('nan'):9.0f}× "
               f"{(rem / emb) if rem is not None else float('nan'):10.1f}× {r['rows']['embedded']:7d}  "

@@ -320,8 +320,8 @@ def _median_ms(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
 
 
 def _query_cases(ctx: Context) -> list:
-    """The named queries as benchmarks/queries.py runs them (deadlines for its busiest month and
-    unwindowed), the month read from this size's store."""
+    """The named queries as benchmarks/queries.py runs them (deadlines for its busiest quarter and
+    month, and unwindowed), the quarter and month read from this size's store."""
     from perfkg.store import Store
 
     sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -209,6 +209,10 @@ class Store:
         except KeyError:
             return None
 
+    def record(self, graph: str) -> DocumentRecord | None:
+        """The record of the document stored as ``graph`` (None: no such document): a look-up."""
+        return self._record(self._ox.NamedNode(graph))
+
     def records_for(self, path: str, sha256: str) -> list[DocumentRecord]:
         """Records of the documents stored from ``path`` or with content ``sha256``: a look-up in
         the indexes, as fast with 10⁵ documents stored as with one."""

@@ -165,8 +165,11 @@ def ingest(
 ) -> None:
     """Read table files into the store, one named graph per document.
 
-    Re-ingesting a file replaces its graph; an unchanged file is skipped. Each document is
-    stored whole or not at all. Exit 0 when every file was ingested, 2 when any failed.
+    Re-ingesting a file replaces its graph; an unchanged file is skipped. The same tables in
+    another format (a .docx of a stored .txt) are skipped too, so of a directory holding one
+    table in several formats the first in name order is stored; other tables of stored projects
+    fail until `perfkg remove` drops the old file. Each document is stored whole or not at all.
+    Exit 0 when every file was ingested or skipped, 2 when any failed.
     """
     import time
 

@@ -8,6 +8,9 @@ in flight, so memory stays flat however many files there are. A failure leaves e
 either wholly stored or not at all: ingest stops at the first unreadable file (every earlier
 file stored) unless ``keep_going``, and a re-run skips what is already there unchanged.
 
+Each document is checked before it is stored (``perfkg.duplicates``): the same tables in another
+format are skipped, other tables stating the same projects are refused.
+
 Measured on 10 000 generated tables (``benchmarks/run.py``): see the figures in ``benchmarks/``.
 """
 
@@ -21,11 +24,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from perfkg.duplicates import Guard, content_digest
 from perfkg.errors import PerfkgError
 from perfkg.frames import EOF, read_frame, write_frame
 from perfkg.mapping import DEFAULT_BASE, MAPPING_VERSION, Iris, to_nquads
-from perfkg.model import Location, Note
-from perfkg.namespaces import PKG, RDF
+from perfkg.model import Note
+from perfkg.namespaces import PKG
 from perfkg.store import META_GRAPH, PendingDocument, Store
 
 __all__ = ["IngestResult", "IngestReport", "ingest", "info", "remove", "INFO_KEYS"]
@@ -59,6 +63,16 @@ class IngestResult:
     indicators: int = 0
     quads: int = 0
     error: PerfkgError | None = None
+    same_as: str | None = None  # duplicate: the stored file whose tables these are
+
+    @property
+    def message(self) -> str | None:
+        """One line on a file that was not stored: skipped as a duplicate, or why it failed."""
+        if self.status == "duplicate":
+            return f"{self.path}: the same tables as {self.same_as or 'a stored file'}, already stored; skipped"
+        if self.status == "failed":
+            return str(self.error)
+        return None
 
 
 @dataclass(slots=True)
@@ -69,6 +83,10 @@ class IngestReport:
     @property
     def failed(self) -> list[IngestResult]:
         return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def duplicates(self) -> list[IngestResult]:
+        return [r for r in self.results if r.status == "duplicate"]
 
 
 @dataclass(slots=True)
@@ -83,6 +101,8 @@ class _Prepared:
     projects: list[tuple[str, str]]  # (project IRI, name)
     indicators: int
     notes: list[Note]
+    kind: str  # Document.kind
+    digest: str  # perfkg.duplicates.content_digest: what it says, whatever its format
 
 
 @dataclass(slots=True)
@@ -104,11 +124,17 @@ def ingest(
 ) -> IngestReport:
     """Read each file and put its graph in ``store``, replacing what the same path held.
 
-    Stops at the first file that cannot be read (each earlier file is stored whole), unless
-    ``keep_going``; failures are in the report, never half-written in the store. ``jobs``
-    worker processes read and map the files (default: one per core for 24 files or more;
-    0 or 1: all in this process). After a bulk load of ``OPTIMIZE_AFTER_QUADS`` or more, the
-    store is compacted (``on_optimize`` is called first, to say so).
+    A file whose projects another document of its kind already states (stored from another
+    path, or an earlier file of ``paths``) is not stored: skipped as ``"duplicate"`` (``same_as``
+    that file) when it holds the same tables, in whatever format; failed when its tables differ
+    (``perfkg.duplicates.ConflictingDocument``). So of the same tables in several formats, the
+    first of ``paths`` is stored — for a directory, the first in name order.
+
+    Stops at the first file that cannot be read or is refused (each earlier file is stored
+    whole), unless ``keep_going``; failures are in the report, never half-written in the store.
+    ``jobs`` worker processes read and map the files (default: one per core for 24 files or
+    more; 0 or 1: all in this process). After a bulk load of ``OPTIMIZE_AFTER_QUADS`` or more,
+    the store is compacted (``on_optimize`` is called first, to say so).
     """
     names = [str(p) for p in paths]
     if jobs is None:
@@ -124,6 +150,11 @@ def ingest(
         except BaseException:
             writer.flush()  # a bug or an interrupt: what was read before is stored, then it goes on
             raise
+        if isinstance(item, _Prepared):
+            refused = writer.add(item)
+            if refused is None:
+                continue
+            item = _Failed(item.path, refused)
         if isinstance(item, _Failed):
             writer.flush()  # every earlier file is stored before the failure is reported
             result = IngestResult(item.path, "failed", error=item.error)
@@ -133,8 +164,6 @@ def ingest(
             if not keep_going:
                 items.close()
                 break
-            continue
-        writer.add(item)
     writer.flush()
     store.flush()
     # Readers that come while the store stays open (a caller holding it, the compaction below)
@@ -164,7 +193,9 @@ def _prepare(name: str, base: str, encoding: str | None, portable: bool) -> _Pre
     for p in doc.projects:
         unit = p.budget_unit or doc.budget_unit
         projects.append((iris.project(unit.code if unit else None, unit.name if unit else "", doc.year, p.name), p.name))
-    return _Prepared(name, iris.graph(doc), doc.source.sha256, data, count, projects, doc.indicator_count, doc.notes)
+    graph = iris.graph(doc)
+    return _Prepared(name, graph, doc.source.sha256, data, count, projects, doc.indicator_count, doc.notes,
+                     doc.kind, content_digest(data, graph))
 
 
 class _Portable:
@@ -311,89 +342,77 @@ class _Workers:
 
 
 class _Writer:
-    """Collects prepared documents and writes them in batches; reports each once it is stored."""
+    """Checks each prepared document (``perfkg.duplicates.Guard``), collects those to store and
+    writes them in batches; reports each file, in order, once it is stored or skipped."""
 
     def __init__(self, store: Store, report: IngestReport, progress: Callable[[IngestResult], None] | None) -> None:
         self.store = store
         self.report = report
         self.progress = progress
-        self.batch: list[_Prepared] = []
+        self.guard = Guard(store)
+        self.batch: list[_Prepared | IngestResult] = []  # to store, or skipped (reported in turn)
         self.quads = 0
         self.since = 0.0
         self.bulk_quads = 0  # written by bulk loads (not transactions), for OPTIMIZE_AFTER_QUADS
 
-    def add(self, item: _Prepared) -> None:
+    def add(self, item: _Prepared) -> PerfkgError | None:
+        """Take ``item`` into the batch, or as a duplicate to skip; or return why it is refused."""
+        verdict = self.guard.check(item)
+        if isinstance(verdict, PerfkgError):
+            return verdict
         if not self.batch:
             self.since = time.monotonic()
-        self.batch.append(item)
-        self.quads += item.quads
+        if verdict is not None:
+            self.batch.append(IngestResult(item.path, "duplicate", item.graph, len(item.projects), item.indicators,
+                                           item.quads, same_as=verdict))
+        else:
+            self.guard.admit(item)
+            self.batch.append(item)
+            self.quads += item.quads
         if self.quads >= BATCH_QUADS or time.monotonic() - self.since >= BATCH_SECONDS:
             self.flush()
+        return None
 
     def flush(self) -> None:
         batch, self.batch, self.quads = self.batch, [], 0
-        if not batch:
-            return
-        if len(batch) == 1:
-            (one,) = batch
+        documents = [p for p in batch if isinstance(p, _Prepared)]
+        if len(documents) == 1:
+            (one,) = documents
             # One document: one transaction, as put_document writes it.
             statuses = [self.store.put_document(one.graph, _parse_nquads(one.data), path=one.path, sha256=one.sha256,
                                                 mapping=MAPPING_VERSION)]
-            deferred: list[tuple[int, str]] = []
-        else:
-            deferred = []
-            self.bulk_quads += sum(p.quads for p in batch)
+        elif documents:
+            self.bulk_quads += sum(p.quads for p in documents)
             statuses = self.store.put_documents(
-                [PendingDocument(p.graph, p.data, p.path, p.sha256, MAPPING_VERSION) for p in batch], deferred=deferred)
-        # The notes see the store as one put_document per file would have left it for each:
-        # without the graphs loaded by later files of the batch, and without the graphs this
-        # file or earlier ones replaced (their drops wait until the notes are made).
-        loaded = [p.graph if status in ("added", "replaced") else None for p, status in zip(batch, statuses)]
-        gone: set[str] = set()
-        drops_by = {}
-        for index, graph in deferred:
-            drops_by.setdefault(index, []).append(graph)
-        for i, (item, status) in enumerate(zip(batch, statuses)):
-            gone.update(drops_by.get(i, ()))
-            self.report.notes.extend(item.notes)
-            later = {g for g in loaded[i + 1:] if g}
-            self.report.notes.extend(_elsewhere(self.store, item, later | gone | {item.graph}))
-            result = IngestResult(item.path, status, item.graph, len(item.projects), item.indicators, item.quads)
+                [PendingDocument(p.graph, p.data, p.path, p.sha256, MAPPING_VERSION) for p in documents])
+        else:
+            statuses = []
+        self.guard.written()
+        status_of = dict(zip(map(id, documents), statuses))
+        for item in batch:
+            if isinstance(item, IngestResult):
+                result = item
+            else:
+                status = status_of[id(item)]
+                # the same bytes as a file stored from another path: the store did not write it
+                same_as = self._stored_as(item) if status == "duplicate" else None
+                if status != "duplicate":
+                    self.report.notes.extend(item.notes)
+                result = IngestResult(item.path, status, item.graph, len(item.projects), item.indicators, item.quads,
+                                      same_as=same_as)
             self.report.results.append(result)
             if self.progress:
                 self.progress(result)
-        for graph in dict.fromkeys(g for _, g in deferred):
-            self.store.remove(graph)
+
+    def _stored_as(self, item: _Prepared) -> str | None:
+        return next((r.path for r in self.store.records_for(item.path, item.sha256)
+                     if r.graph == item.graph and r.path != item.path), None)
 
 
 def _parse_nquads(data: bytes) -> list:
     import pyoxigraph as ox
 
     return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-
-
-def _elsewhere(store: Store, item: _Prepared, exclude: set[str]) -> list[Note]:
-    """Warn when projects of this document are already stored from another document: a look-up
-    of each project in the indexes (not a query), as fast with 10⁵ documents stored as with one."""
-    import pyoxigraph as ox
-
-    a, project_class = ox.NamedNode(RDF.type), ox.NamedNode(PKG.Project)
-    source_path, meta = ox.NamedNode(PKG.sourcePath), ox.NamedNode(META_GRAPH)
-    shared: dict[str, list[str]] = {}
-    for iri, name in item.projects:
-        for q in store.db.quads_for_pattern(ox.NamedNode(iri), a, project_class, None):
-            if q.graph_name.value in exclude:
-                continue
-            for record in store.db.quads_for_pattern(q.graph_name, source_path, None, meta):
-                shared.setdefault(record.object.value, []).append(name)
-    return [
-        Note(
-            f"{len(names)} of its projects ({names[0]}…) are also stored from {path}; both are kept "
-            f"(`perfkg remove {path}` if that one is outdated)",
-            Location(item.path),
-        )
-        for path, names in shared.items()
-    ]
 
 
 INFO_KEYS = ("documents", "budget_units", "projects", "indicators", "targets", "populations", "triples")

@@ -93,7 +93,7 @@ def print_documents(documents: Iterable[Document], *, detail: bool = False, cons
 
 
 def print_ingest(report, *, seconds: float, console: Console | None = None) -> None:
-    """One line per file and a total: what `perfkg ingest` did."""
+    """One line per file, one per duplicate skipped, and a total: what `perfkg ingest` did."""
     console = console or Console()
     done = [r for r in report.results if r.status != "failed"]
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
@@ -105,13 +105,19 @@ def print_ingest(report, *, seconds: float, console: Console | None = None) -> N
         table.add_row(f"… {len(report.results) - 50} more", "", "", "", "")
     if done:
         console.print(table)
+    skipped = report.duplicates
+    for r in skipped[:50]:
+        console.print(f"[dim]{escape(r.message)}[/]", soft_wrap=True)
+    if len(skipped) > 50:
+        console.print(f"[dim]… and {len(skipped) - 50} more duplicates, skipped[/]")
     tables = sum(r.projects for r in done)
     rate = f", {tables / seconds:.0f} tables/s" if seconds > 0 and tables else ""
     by_status = Counter(r.status for r in report.results)
     said = ", ".join(f"{by_status[k]} {k}" for k in ("added", "replaced", "unchanged", "duplicate", "failed") if by_status[k])
+    stored = [r for r in done if r.status != "duplicate"]  # the rate counts what was read, skipped or not
     console.print(
-        f"{len(report.results)} file(s): {said} — {tables} projects, "
-        f"{sum(r.indicators for r in done)} indicators in {seconds:.2f} s{rate}"
+        f"{len(report.results)} file(s): {said} — {sum(r.projects for r in stored)} projects, "
+        f"{sum(r.indicators for r in stored)} indicators in {seconds:.2f} s{rate}"
     )
 
 

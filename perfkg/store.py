@@ -273,21 +273,15 @@ class Store:
         return status
 
     @_writes
-    def put_documents(self, documents: list[PendingDocument], *,
-                      deferred: list[tuple[int, str]] | None = None) -> list[str]:
+    def put_documents(self, documents: list[PendingDocument]) -> list[str]:
         """Store many documents, each whole or not at all (see the module's docstring); returns
         each one's status as ``put_document`` would, in order. Much faster than one
-        ``put_document`` per document for batches of 10⁴–10⁵ quads.
-
-        With ``deferred``, the graphs that replaced documents leave behind are appended to it as
-        (index of the replacing document, graph) instead of being dropped: the caller drops them
-        (``remove``) once done with the store as it was (a crash meanwhile is recovered at open,
-        as between the two steps of a replacement)."""
+        ``put_document`` per document for batches of 10⁴–10⁵ quads."""
         ox = self._ox
         statuses: list[str] = []
         loading: dict[str, PendingDocument] = {}  # graph → document, in order
-        drops: list[tuple[int, str]] = []
-        for index, d in enumerate(documents):
+        drops: list[str] = []
+        for d in documents:
             stored, outdated = self._current(self.records_for(d.path, d.sha256), d.graph, d.mapping)
             before = stored + [
                 DocumentRecord(p.graph, p.path, p.sha256, "", -1, p.mapping) for p in loading.values()
@@ -302,7 +296,7 @@ class Store:
                     # Replaced: a stored graph is dropped after the load; one of this batch is
                     # never loaded at all (sequential puts would add it, then drop it).
                     if loading.pop(old.graph, None) is None:
-                        drops.append((index, old.graph))
+                        drops.append(old.graph)
             loading[d.graph] = d
         if not loading:
             return statuses
@@ -320,11 +314,8 @@ class Store:
             self._db.extend([q for d in pending for q in self._record_quads(d.graph, d.path, d.sha256, d.mapping)])
             for mark in marks:
                 self._db.remove(mark)
-            if deferred is not None:
-                deferred.extend(drops)
-            else:
-                for graph in dict.fromkeys(g for _, g in drops):
-                    self._drop(graph)
+            for graph in dict.fromkeys(drops):
+                self._drop(graph)
         except OSError as e:
             raise StoreError(f"writing to the store failed: {e}") from None
         return statuses

@@ -127,20 +127,30 @@ def test_workers_report_like_one_process(files, fast) -> None:
     assert {r.status for r in again.results} == {"unchanged", "duplicate"}
 
 
-def test_projects_stored_from_another_document_are_noted(tmp_path: Path) -> None:
-    """The same project in two documents: the later one is told, in a batch as one by one."""
+def test_other_tables_of_stored_projects_are_refused_in_a_batch_as_one_by_one(tmp_path: Path, monkeypatch) -> None:
+    """The same projects with another target in a second file: refused, whether the first is
+    already in the store (a batch a file) or still in the batch being written."""
+    import perfkg.ingest
+
     changed = tmp_path / "tianjin-revised.txt"
     changed.write_bytes(SAMPLE.read_bytes().replace("≥98%".encode(), "≥99%".encode()))
-    for jobs, store in ((0, "a"), (2, "b")):
-        report = ingest([SAMPLE, changed, *[SAMPLE] * 0], Store(tmp_path / store), jobs=jobs)
-        notes = [n.message for n in report.notes if "also stored from" in n.message]
-        assert notes == [f"8 of its projects (社保经办大厅运转经费…) are also stored from {SAMPLE}; both are kept "
-                         f"(`perfkg remove {SAMPLE}` if that one is outdated)"]
+    for batch in (1, 10**9):
+        monkeypatch.setattr(perfkg.ingest, "BATCH_QUADS", batch)
+        for jobs in (0, 2):
+            store = Store(tmp_path / f"store-{batch}-{jobs}")
+            report = ingest([SAMPLE, changed], store, jobs=jobs)
+            assert [r.status for r in report.results] == ["added", "failed"]
+            assert type(report.failed[0].error).__name__ == "ConflictingDocument"
+            assert f"differ from those of {SAMPLE}" in str(report.failed[0].error)
+            assert [d.path for d in store.documents(counts=False)] == [str(SAMPLE)]
+            store.close()
 
 
-def test_replacing_within_a_batch_notes_and_stores_as_one_put_at_a_time(tmp_path: Path, files, monkeypatch) -> None:
-    """A new file sharing projects with a stored one, then that stored file changed: each is
-    told of the other as when every file is its own transaction, and the old graph is gone."""
+def test_a_copy_of_a_file_replaced_in_the_same_batch_is_its_duplicate_as_one_put_at_a_time(
+        tmp_path: Path, files, monkeypatch) -> None:
+    """A stored file changed, then its new tables under another name: the copy is compared with
+    the new version, not with the graph the batch replaces, as when every file is its own
+    transaction; the old graph is gone."""
     import perfkg.ingest
 
     original = files[3]
@@ -154,16 +164,17 @@ def test_replacing_within_a_batch_notes_and_stores_as_one_put_at_a_time(tmp_path
         shutil.copy(original, stored)
         store = Store(work / "store")
         ingest([stored], store, jobs=0)
+        revised = original.read_bytes().replace("满意度".encode(), "满意程度".encode(), 1)
+        stored.write_bytes(revised)
         sibling = work / "sibling.txt"
-        sibling.write_bytes(original.read_bytes().replace("满意度".encode(), "满意程度".encode(), 1))
-        stored.write_bytes(original.read_bytes() + b"\n")
-        report = ingest([sibling, stored, *files[25:29]], store, jobs=0)
-        notes = [n.message.replace(str(work), "WORK") for n in report.notes if "also stored from" in n.message]
-        results[batch] = ([r.status for r in report.results], notes, contents(store)[0], len(contents(store)[1]))
+        sibling.write_bytes(revised + b"\n")  # other bytes, the same tables
+        report = ingest([stored, sibling, *files[25:29]], store, jobs=0)
+        results[batch] = ([(r.status, r.same_as) for r in report.results], contents(store))
         store.close()
-    assert results[1][0] == results[10**9][0] == ["added", "replaced", "added", "added", "added", "added"]
-    assert results[1][1] == results[10**9][1] and len(results[1][1]) == 2
-    assert results[1][2] == results[10**9][2]
+    assert results[1][0] == results[10**9][0] == [
+        ("replaced", None), ("duplicate", str(work / original.name)), *[("added", None)] * 4]
+    assert results[1][1] == results[10**9][1]
+    assert len(results[1][1][1]) == 5
 
 
 def test_a_bad_file_stops_the_workers_with_every_earlier_file_stored(tmp_path: Path, files) -> None:

@@ -90,7 +90,7 @@ def test_ingest_stops_at_a_bad_file_and_a_rerun_completes(tmp_path: Path) -> Non
     assert run.code == 2
     assert "1 later file(s) not ingested" in run.stderr
     assert info(store)["documents"] == 1  # the good file, whole; nothing of the bad one
-    bad.write_bytes(SAMPLE.read_bytes() + b"\n")  # the unit fixes the file
+    bad.write_bytes((DATA / "variants" / "sichuan-2025-wide-sheet.txt").read_bytes())  # the unit fixes the file
     rerun = run_perfkg("ingest", good, bad, later, "--store", store)
     assert rerun.code == 0, rerun.stderr
     assert "2 added" in rerun.stdout and "1 unchanged" in rerun.stdout

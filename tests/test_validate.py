@@ -25,11 +25,17 @@ OVERRUN = MUTATIONS / "tianjin-cost-overrun.txt"
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
-    """A store holding the sample and one mutation."""
+    """A store holding the sample, as a second unit publishes it, and one mutation of the sample
+    (one unit's sample and its mutation state the same projects: ingest stores only one)."""
     path = tmp_path_factory.mktemp("validate") / "store"
-    run = run_perfkg("ingest", "--store", path, SAMPLE, OVERRUN)
+    _neighbour(path).write_text(SAMPLE.read_text("utf-8").replace("353302", "353399"), "utf-8")
+    run = run_perfkg("ingest", "--store", path, _neighbour(path), OVERRUN)
     assert run.code == 0, run.stderr
     return path
+
+
+def _neighbour(store: Path) -> Path:
+    return store.parent / "tianjin-353399-2025.txt"
 
 
 # --- the library ---------------------------------------------------------------------------------
@@ -41,7 +47,7 @@ def test_validate_the_store_and_one_document_of_it(store: Path) -> None:
     db = Store(store, read_only=True)
     try:
         everything = validate(db)
-        assert sorted(d.file for d in everything.documents) == sorted([str(SAMPLE), str(OVERRUN)])
+        assert sorted(d.file for d in everything.documents) == sorted([str(_neighbour(store)), str(OVERRUN)])
         assert sorted(f.rule for f in everything.findings) == ["CostCoversBudget", "CostCoversBudget", "CostWithinBudget"]
         one = validate(db, document=str(OVERRUN))
         assert [d.file for d in one.documents] == [str(OVERRUN)]
@@ -185,7 +191,7 @@ def test_exit_codes(store: Path, tmp_path: Path) -> None:
     assert run_perfkg("validate", OVERRUN).code == 1
     assert run_perfkg("validate", MUTATIONS / "tianjin-missing-quality-indicator.txt").code == 0
     assert run_perfkg("validate", "--store", store).code == 1
-    ok = run_perfkg("validate", "--store", store, "--document", str(SAMPLE))
+    ok = run_perfkg("validate", "--store", store, "--document", str(_neighbour(store)))
     assert ok.code == 0 and str(OVERRUN) not in ok.stdout
     missing = run_perfkg("validate", tmp_path / "nope.txt")
     assert missing.code == 2 and missing.stderr.startswith("Error:") and "Traceback" not in missing.stderr

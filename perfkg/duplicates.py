@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
@@ -61,18 +63,38 @@ def stored_digest(db, graph: str) -> str:
 
 
 def _digest(lines: list[bytes], graph: str) -> str:
-    # "<document" is in a line only as the document's IRI or one under it (it ends in the file's
-    # own checksum, which no cell of the file can hold); a position property counts right after
-    # the subject only. Written out, not as a loop over the marks: this runs for every file read.
+    """The SHA-256 of ``lines`` (quads without their graph) as a sorted set, less the lines about
+    the document and the position properties. Every file read pays for it, so the lines are
+    found by searching one text for the document's IRI and the two properties, not one by one."""
     document = f"<{graph.removesuffix('/graph')}".encode()
-    line_mark, cell_mark = _POSITION_MARKS
-    kept = {
-        line for line in lines
-        if document not in line
-        and (line_mark not in line or line.find(b"> ") != line.find(line_mark))
-        and (cell_mark not in line or line.find(b"> ") != line.find(cell_mark))
-    }
-    return hashlib.sha256(b"\n".join(sorted(kept))).hexdigest()
+    lines = list(dict.fromkeys(sorted(lines)))  # a set, sorted (sorting first is 3x faster here)
+    # what the document says of itself and of its tables and rows ("<document>", "<document/…")
+    # sorts together: ('/' … '>') < '?'
+    del lines[bisect_left(lines, document + b"/"):bisect_left(lines, document + b"?")]
+    text = b"\n".join(lines) + b"\n"
+    # "<document" is elsewhere in a line only as its object (it ends in the file's own checksum,
+    # which no cell of the file can hold); a position property counts right after the subject
+    drop = [(start, end) for start, _, end in _lines_with(text, document)]
+    for mark in _POSITION_MARKS:
+        drop += [(start, end) for start, at, end in _lines_with(text, mark) if text.find(b"> ", start) == at]
+    drop.sort()
+    kept, pos = [], 0
+    for start, end in drop:
+        if start >= pos:
+            kept.append(text[pos:start])
+        pos = max(pos, end)
+    kept.append(text[pos:])
+    return hashlib.sha256(b"".join(kept)).hexdigest()
+
+
+def _lines_with(text: bytes, needle: bytes) -> Iterator[tuple[int, int, int]]:
+    """(start, where ``needle`` is, end) of each line of ``text`` that holds it."""
+    find = text.find
+    at = find(needle)
+    while at >= 0:
+        end = find(b"\n", at) + 1
+        yield text.rfind(b"\n", 0, at) + 1, at, end
+        at = find(needle, end)
 
 
 # The store keeps decimals and durations as values and gives back their canonical forms (347700

@@ -33,9 +33,10 @@ from perfkg.namespaces import PKG, RDF, XSD
 
 __all__ = ["ConflictingDocument", "Guard", "content_digest", "stored_digest"]
 
-# The properties that say where in its file a fact was read: they differ between the formats of
-# one table by nature (line 41 of the text export is cell R3C3 of the Word table).
-_POSITIONS = (str(PKG.lineNumber), str(PKG.cellReference))
+# The properties that say where in its file a fact was read, and how the file labelled it: they
+# differ between the renditions of one table by nature (line 41 of the text export is cell R3C3
+# of the Word table; a wide sheet heads a column 财政资金 where the form says 其中：财政资金).
+_POSITIONS = (str(PKG.lineNumber), str(PKG.cellReference), str(PKG.labelAsWritten))
 _POSITION_MARKS = tuple(f"> <{p}> ".encode() for p in _POSITIONS)
 _SHOWN = 3  # shared projects named in an error
 

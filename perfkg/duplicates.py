@@ -138,13 +138,14 @@ def _line(q, literal: type) -> bytes:
     o = q.object
     if isinstance(o, literal):
         value, datatype = o.value, o.datatype.value
-        if datatype == _XSD_DECIMAL:
-            from perfkg.mapping import xsd_decimal
+        # the mapping's own writing rules, so that both sides of the comparison are written alike
+        from perfkg.mapping import _escape, xsd_decimal
 
+        if datatype == _XSD_DECIMAL:
             value = xsd_decimal(Decimal(value))
         elif datatype == _XSD_DURATION:
             value = _duration(value)
-        value = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        value = _escape(value)
         if o.language:
             obj = f'"{value}"@{o.language}'
         elif datatype == _XSD_STRING:

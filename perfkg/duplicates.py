@@ -6,8 +6,8 @@ and project name), so two such files in the store would state every project twic
 graph that every query reads, and Oxigraph does not deduplicate it: populations counted twice,
 sums doubled. So a document whose projects another document *of the same kind* already states
 (stored, or earlier in the same run) is not stored: skipped when its content is the same, refused
-when it differs (``ConflictingDocument``). A self-evaluation names its target table's projects on
-purpose; it is of the other kind and is stored beside it.
+when it differs (``ConflictingDocument``). A self-evaluation describes the evaluation of its
+target table's projects (``mapping.Iris.described``); it is of the other kind and is stored beside it.
 
 "The same content": the document's quads without those about the document itself (subject or
 object the document's IRI or an IRI under it: its tables, rows, checksum, notes, budget data set)
@@ -194,7 +194,10 @@ class Guard:
 
         self.store = store
         self.mapping = MAPPING_VERSION
-        self._a, self._project = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(PKG.Project))
+        self._a = ox.NamedNode(str(RDF.type))
+        # what a document describes for each project (mapping.Iris.described), by its kind
+        self._described = {"targets": ox.NamedNode(str(PKG.Project)),
+                           "self-evaluation": ox.NamedNode(str(PKG.SelfEvaluation))}
         self._kind = ox.NamedNode(str(PKG.documentKind))
         self._node = ox.NamedNode
         self.pending: dict[str, Candidate] = {}  # project IRI → the admitted document stating it
@@ -207,8 +210,9 @@ class Guard:
         db = self.store.db
         stored: dict[str, _Other | None] = {}
         queued: dict[str, _Other] = {}
+        described = self._described.get(doc.kind, self._described["targets"])
         for iri, name in doc.projects:
-            for q in db.quads_for_pattern(self._node(iri), self._a, self._project, None):
+            for q in db.quads_for_pattern(self._node(iri), self._a, described, None):
                 graph = q.graph_name.value
                 if graph == doc.graph:
                     continue  # this very file, already stored: the store says unchanged or duplicate

@@ -189,10 +189,7 @@ def _prepare(name: str, base: str, encoding: str | None, portable: bool) -> _Pre
     except PerfkgError as e:
         return _Failed(name, _Portable.wrap(e) if portable else e)
     iris = Iris(base)
-    projects = []
-    for p in doc.projects:
-        unit = p.budget_unit or doc.budget_unit
-        projects.append((iris.project(unit.code if unit else None, unit.name if unit else "", doc.year, p.name), p.name))
+    projects = [(iris.described(doc, p), p.name) for p in doc.projects]
     graph = iris.graph(doc)
     return _Prepared(name, graph, doc.source.sha256, data, count, projects, doc.indicator_count, doc.notes,
                      doc.kind, content_digest(data, graph))
@@ -415,7 +412,8 @@ def _parse_nquads(data: bytes) -> list:
     return list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
 
 
-INFO_KEYS = ("documents", "budget_units", "projects", "indicators", "targets", "populations", "triples")
+INFO_KEYS = ("documents", "budget_units", "projects", "self_evaluations", "indicators", "targets", "populations",
+             "triples")
 
 
 def info(store: Store) -> dict[str, int]:
@@ -423,7 +421,7 @@ def info(store: Store) -> dict[str, int]:
     counts = {}
     for key, cls in (
         ("documents", "SourceDocument"), ("budget_units", "BudgetUnit"), ("projects", "Project"),
-        ("indicators", "Indicator"), ("targets", "Target"), ("populations", "BeneficiaryPopulation"),
+        ("self_evaluations", "SelfEvaluation"), ("indicators", "Indicator"), ("targets", "Target"), ("populations", "BeneficiaryPopulation"),
     ):
         (row,) = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{PKG}{cls}> }}")
         counts[key] = int(row["n"].value)

@@ -64,8 +64,9 @@ DEFAULT_BASE = "https://w3id.org/perfkg/id"
 # The version of what a file maps to, kept with each document in the store: raise it whenever a
 # change here adds, drops or alters triples, so that `perfkg ingest` maps stored files anew
 # instead of skipping them as unchanged. 2: the per-project summaries of "Derived at ingest".
-# 3: pkg:key. 4: pkg:coverageCodes.
-MAPPING_VERSION = "4"
+# 3: pkg:key. 4: pkg:coverageCodes. 5: a self-evaluation states its figures on a
+# pkg:SelfEvaluation of the project, not on the project (ontology/README.md).
+MAPPING_VERSION = "5"
 
 _COMPARATOR_CODES = {">=": "ge", "<=": "le", ">": "gt", "<": "lt", "=": "eq"}
 _FORMATS = {
@@ -120,6 +121,16 @@ class Iris:
         else:
             scope = "unknown"
         return f"{self.base}/unit/{scope}/{year or 'unknown-year'}/project/{_h(name)}"
+
+    def described(self, doc: Document, p: Project) -> str:
+        """What ``doc`` states its facts about for project ``p``: the project itself in a target
+        table; in a self-evaluation, its evaluation (``{project}/self-evaluation``), so that the
+        two documents of one project never state the same triple. Oxigraph's union of graphs,
+        which every query reads, keeps a triple once per graph: the project's name, budget and
+        summaries stated by both would count it twice in every sum and join."""
+        unit = p.budget_unit or doc.budget_unit
+        s = self.project(unit.code if unit else None, unit.name if unit else "", doc.year, p.name)
+        return f"{s}/self-evaluation" if doc.kind == "self-evaluation" else s
 
     def population(self, pop: Population) -> str:
         k = pop.key
@@ -360,9 +371,10 @@ class _Mapper:
     # --- projects --------------------------------------------------------------------------
 
     def project(self, p: Project) -> str:
+        """The project's resource, or in a self-evaluation the evaluation's (``Iris.described``)."""
         o, doc = self.out, self.doc
         unit = p.budget_unit or doc.budget_unit
-        s = self.iris.project(unit.code if unit else None, unit.name if unit else "", doc.year, p.name)
+        s = self.iris.described(doc, p)
         table = self.table_iri(p.table)
         if p.table not in self.tables:
             self.tables.add(p.table)
@@ -371,7 +383,11 @@ class _Mapper:
             o.int(table, PKG.tableNumber, p.table)
             o.text(table, PKG.heading, p.heading)
             o.text(table, PKG.moneyUnit, p.money_unit)
-        o.a(s, PKG.Project, PROV.Entity)
+        if doc.kind == "self-evaluation":
+            o.a(s, PKG.SelfEvaluation, PROV.Entity)
+            o.iri(s, PKG.evaluates, s.removesuffix("/self-evaluation"))
+        else:
+            o.a(s, PKG.Project, PROV.Entity)
         o.zh(s, RDFS.label, p.name)
         # The name again as the preferred label, as budget units have theirs: a property that
         # names projects and few else, so a query joins 10⁴ names, not 10⁵ indicator labels too.
@@ -406,9 +422,8 @@ class _Mapper:
                 o.iri(s, PKG.implementingUnit, self.org(value))
         for line in p.funding:
             self.funding(s, line)
-        prefix = f"{s}/self-evaluation" if doc.kind == "self-evaluation" else s
         for ind in p.indicators:
-            self.indicator(s, prefix, ind)
+            self.indicator(s, ind)
         return s
 
     def funding(self, project: str, line: FundingLine) -> None:
@@ -450,9 +465,9 @@ class _Mapper:
 
     # --- indicators and targets ------------------------------------------------------------
 
-    def indicator(self, project: str, prefix: str, ind: Indicator) -> None:
+    def indicator(self, project: str, ind: Indicator) -> None:
         o = self.out
-        s = f"{prefix}/indicator/{ind.position}"
+        s = f"{project}/indicator/{ind.position}"
         o.a(s, PKG.Indicator, PROV.Entity)
         o.iri(project, PKG.hasIndicator, s)
         o.zh(s, RDFS.label, ind.name)
@@ -519,7 +534,8 @@ class _Mapper:
             o.iri(s, PKG.targetDate, instant)
             o.a(instant, TIME.Instant)
             o.typed(instant, TIME.inXSDDate, day, _XSD_DATE)
-            o.typed(s, PKG.targetDateValue, day, _XSD_DATE)  # derived: the instant's date, one hop nearer
+            if self.doc.kind != "self-evaluation":  # derived, for target tables (as the summaries)
+                o.typed(s, PKG.targetDateValue, day, _XSD_DATE)  # the instant's date, one hop nearer
 
     def quantity(self, s: str, t: Target) -> None:
         o = self.out
@@ -573,8 +589,6 @@ class _Mapper:
             for link in pop.links:
                 project = projects[link.project.table]
                 indicator = f"{project}/indicator/{link.indicator.position}"
-                if self.doc.kind == "self-evaluation":
-                    indicator = f"{project}/self-evaluation/indicator/{link.indicator.position}"
                 o.iri(project, PKG.servesPopulation, s)
                 o.iri(s, PROV.wasDerivedFrom, f"{indicator}/target/1")
                 ev = f"{s}/link/{_h(link.project.name)}"
@@ -635,8 +649,11 @@ class _Mapper:
     def run(self) -> list:
         self.document()
         mapped = [(p, self.project(p)) for p in self.doc.projects]
-        self.summaries(mapped)
-        self.populations({p.table: s for p, s in mapped})
+        # What a project plans — its summaries and the populations its targets serve — is read
+        # from its target table; a self-evaluation reports on the plan (ontology/README.md).
+        if self.doc.kind != "self-evaluation":
+            self.summaries(mapped)
+            self.populations({p.table: s for p, s in mapped})
         # Shared resources (the unit, a population's group) are stated once per mention: keep one.
         return list(dict.fromkeys(self.out.quads))
 

@@ -602,6 +602,11 @@ def _check_derived(ask: Callable[[str], Result]) -> None:
     ingest derives per project (ontology/FIELDS.md, "Derived at ingest") ran on a store made by
     an older perfkg: say so rather than answer nothing."""
     projects = ask(f"ASK {{ ?p a <{_PKG}Project> }}").boolean
+    if not projects and ask(f"ASK {{ ?e a <{_PKG}SelfEvaluation> }}").boolean:
+        raise QueryError(
+            "this store holds self-evaluations (绩效自评表) only; the named queries read each "
+            "project's plan from its target table (绩效目标表): ingest the target tables too"
+        )
     if projects and not ask(f"ASK {{ ?p <{_PKG}indicatorCount> ?n ; <{_PKG}key> ?k ; <{_PKG}coverageCodes> ?c }}").boolean:
         raise QueryError(
             "this store was ingested by an older perfkg and lacks the per-project summaries the "

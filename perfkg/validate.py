@@ -345,7 +345,8 @@ def _documents(db, graphs: list[str], profile: str, everything: set[str] | None 
                 OPTIONAL {{ ?doc <{PKG.budgetYear}> ?year }}
             }} }}""", only))
     counts = {r[g].value: int(r["n"].value) for r in db.query(_restrict(
-        f"SELECT ?{g} (COUNT(?p) AS ?n) WHERE {{ GRAPH ?{g} {{ ?p a <{PKG.Project}> }} }} GROUP BY ?{g}", only))}
+        f"SELECT ?{g} (COUNT(?p) AS ?n) WHERE {{ GRAPH ?{g} {{ {{ ?p a <{PKG.Project}> }} "
+        f"UNION {{ ?p a <{PKG.SelfEvaluation}> }} }} }} GROUP BY ?{g}", only))}
     wanted = set(graphs)
     info = {}
     for r in rows:
@@ -638,8 +639,12 @@ class _Compiled:
             self.queries.extend(self._compile(shape, hand_compiled))
 
     def _target(self, shape: _Shape) -> str:
+        if len(shape.targets) > 1 and all(kind == "class" for kind, _ in shape.targets):
+            # pkg:Project and pkg:SelfEvaluation: one resource is never both, so no focus twice
+            return " UNION ".join(f"{{ ?this <{RDF.type}> <{term}> }}" for _, term in sorted(shape.targets))
         if len(shape.targets) != 1:
-            raise _NotCompilable(f"shape {shape.name} has {len(shape.targets)} targets; the compiled engine takes one")
+            raise _NotCompilable(f"shape {shape.name} has {len(shape.targets)} targets; the compiled engine "
+                                 "takes one, or only class targets")
         kind, term = shape.targets[0]
         if kind == "class":
             return f"?this <{RDF.type}> <{term}> ."
@@ -999,7 +1004,8 @@ def _where(db, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], dict]:
     import pyoxigraph as ox
 
     n = ox.NamedNode
-    rdf_type, project_class = n(str(RDF.type)), n(str(PKG.Project))
+    rdf_type = n(str(RDF.type))
+    project_classes = (n(str(PKG.Project)), n(str(PKG.SelfEvaluation)))  # what a table says of a project
     label_props = [n(str(RDFS.label)), n(str(PKG.labelAsWritten)), n(str(DCTERMS.title))]
     has_target, actual = n(str(PKG.hasTarget)), n(str(PKG.actualValue))
     has_indicator, funds = n(str(PKG.hasIndicator)), n(str(PKG.fundsProject))
@@ -1030,7 +1036,7 @@ def _where(db, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], dict]:
         indicator = subject(has_target, f) or subject(actual, f)
         own = label(f)
         project = None
-        if next(db.quads_for_pattern(f, rdf_type, project_class, g), None) is not None:
+        if any(next(db.quads_for_pattern(f, rdf_type, c, g), None) is not None for c in project_classes):
             project = f
         else:
             project = next(iter(objects(f, funds)), None) or subject(has_indicator, f) or (

@@ -27,7 +27,7 @@ __all__ = ["Rebase", "GraphView", "Labels", "PAGED_TYPES", "store_bases", "natur
 
 #: The classes whose instances get a page of their own (the rest live on their owner's page).
 PAGED_TYPES = {
-    PKG.SourceDocument: "document", PKG.BudgetUnit: "unit", PKG.Project: "project",
+    PKG.SourceDocument: "document", PKG.BudgetUnit: "unit", PKG.Project: "project", PKG.SelfEvaluation: "evaluation",
     PKG.Indicator: "indicator", PKG.BeneficiaryPopulation: "population",
     SKOS.Concept: "concept", SKOS.ConceptScheme: "concept", "http://www.w3.org/ns/org#Organization": "organization",
 }

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import urllib.request
 from decimal import Decimal
 from pathlib import Path
 
@@ -181,3 +182,19 @@ def test_a_unit_publishing_in_two_files_gets_the_answers_of_one(tmp_path: Path) 
         assert sorted(run(q.name, store=split).serialize("csv").splitlines()) == expected, q.name
     shared = run("shared-beneficiaries", store=split).records()
     assert sorted((r["size"], r["budget"]) for r in shared) == [(347700, Decimal(685446)), (2194100, Decimal(2049178))]
+
+
+def test_the_evaluation_has_a_page_that_links_its_project(tmp_path: Path) -> None:
+    from .test_serve_support import build_store, running_server
+
+    store = build_store(tmp_path / "store", ITS_TARGETS, SELF_EVALUATION)
+    path = PROJECT.removeprefix("https://w3id.org/perfkg")
+    with running_server(store) as base:
+        with urllib.request.urlopen(urllib.request.Request(base + path + "/self-evaluation",
+                                                           headers={"Accept": "text/html"}), timeout=30) as r:
+            page = r.read().decode("utf-8")
+        with urllib.request.urlopen(urllib.request.Request(base + path, headers={"Accept": "text/html"}), timeout=30) as r:
+            project = r.read().decode("utf-8")
+    assert "Self-evaluation" in page and f'href="{path}/"' in page  # pkg:evaluates, as a link
+    assert "Populations served" not in page and "850" in page  # the adjusted budget, 850 万元
+    assert "Populations served" in project and "农村公路养护工程" in project

@@ -4,7 +4,8 @@ One row per project (``projects.csv``) and one per indicator target (``indicator
 queries beside this module. IRIs are the public ones; amounts are in 元 (exact decimals, as in
 the graph) beside the amount as the table wrote it. ``csv-metadata.json`` (a CSVW table group)
 gives every column its title in Chinese and English, its datatype and the ontology property it
-stands for, so CSVW tools can turn the tables back into RDF.
+stands for, so CSVW tools can turn the tables back into RDF. The tables hold the plan, read from
+target tables; a self-evaluation's figures (pkg:SelfEvaluation) are in the dataset's RDF.
 """
 
 from __future__ import annotations

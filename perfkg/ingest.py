@@ -421,7 +421,8 @@ def info(store: Store) -> dict[str, int]:
     counts = {}
     for key, cls in (
         ("documents", "SourceDocument"), ("budget_units", "BudgetUnit"), ("projects", "Project"),
-        ("self_evaluations", "SelfEvaluation"), ("indicators", "Indicator"), ("targets", "Target"), ("populations", "BeneficiaryPopulation"),
+        ("self_evaluations", "SelfEvaluation"), ("indicators", "Indicator"), ("targets", "Target"),
+        ("populations", "BeneficiaryPopulation"),
     ):
         (row,) = store.query(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a <{PKG}{cls}> }}")
         counts[key] = int(row["n"].value)

@@ -128,7 +128,8 @@ def print_info(counts: dict[str, int], documents: list, console: Console | None 
     table.add_column("count", justify="right")
     labels = {
         "documents": "documents 文件", "budget_units": "budget units 预算单位", "projects": "projects 项目",
-        "self_evaluations": "self-evaluations 绩效自评", "indicators": "indicators 绩效指标", "targets": "targets 指标值", "populations": "populations 受益人群",
+        "self_evaluations": "self-evaluations 绩效自评", "indicators": "indicators 绩效指标",
+        "targets": "targets 指标值", "populations": "populations 受益人群",
         "triples": "triples",
     }
     for key, value in counts.items():

@@ -47,10 +47,6 @@ def both() -> Store:
     return store
 
 
-def rows(result) -> list[dict]:
-    return result.records()
-
-
 def test_the_evaluation_is_a_resource_of_its_own_that_points_at_the_project() -> None:
     quads = to_quads(perfkg.read(SELF_EVALUATION))
     evaluation = PROJECT + "/self-evaluation"
@@ -86,18 +82,18 @@ def test_the_two_documents_never_state_the_same_triple(both: Store) -> None:
 
 
 def test_every_named_query_counts_the_project_once(both: Store) -> None:
-    cost = rows(run("cost-vs-budget", store=both))
+    cost = run("cost-vs-budget", store=both).records()
     assert [(r["project"], r["budget"], r["verdict"]) for r in cost] == [(PROJECT, Decimal(800), "低于预算")]
-    (level,) = rows(run("funding-by-level", store=both))
+    (level,) = run("funding-by-level", store=both).records()
     assert (level["projects"], level["total"], level["fiscal"]) == (1, Decimal(800), Decimal(800))
-    coverage = rows(run("indicator-coverage", store=both))
+    coverage = run("indicator-coverage", store=both).records()
     assert [r["project"] for r in coverage] == [PROJECT]
-    deadlines = rows(run("deadlines", store=both))
+    deadlines = run("deadlines", store=both).records()
     assert [(str(r["date"]), r["written"], r["indicator"]) for r in deadlines] == [
         ("2022-12-31", "2022年12月底前", PROJECT + "/indicator/3")]
     for q in library():
         result = run(q.name, store=both)
-        projects = [r.get("project") for r in rows(result)]
+        projects = [r.get("project") for r in result.records()]
         assert len(projects) == len(set(projects)), f"{q.name} lists a project twice"
 
 
@@ -189,12 +185,12 @@ def test_the_evaluation_has_a_page_that_links_its_project(tmp_path: Path) -> Non
 
     store = build_store(tmp_path / "store", ITS_TARGETS, SELF_EVALUATION)
     path = PROJECT.removeprefix("https://w3id.org/perfkg")
+    def html(url: str) -> str:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "text/html"}), timeout=30) as r:
+            return r.read().decode("utf-8")
+
     with running_server(store) as base:
-        with urllib.request.urlopen(urllib.request.Request(base + path + "/self-evaluation",
-                                                           headers={"Accept": "text/html"}), timeout=30) as r:
-            page = r.read().decode("utf-8")
-        with urllib.request.urlopen(urllib.request.Request(base + path, headers={"Accept": "text/html"}), timeout=30) as r:
-            project = r.read().decode("utf-8")
+        page, project = html(base + path + "/self-evaluation"), html(base + path)
     assert "Self-evaluation" in page and f'href="{path}/"' in page  # pkg:evaluates, as a link
     assert "Populations served" not in page and "850" in page  # the adjusted budget, 850 万元
     assert "Populations served" in project and "农村公路养护工程" in project

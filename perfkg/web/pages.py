@@ -21,7 +21,8 @@ __all__ = ["Value", "Statement", "Block", "Page", "Linker", "build_page", "KINDS
 #: Page kinds: (Chinese, English).
 KINDS = {
     "document": ("文档", "Document"), "unit": ("预算单位", "Budget unit"), "project": ("项目", "Project"),
-    "evaluation": ("项目绩效自评", "Self-evaluation"), "indicator": ("绩效指标", "Indicator"), "population": ("受益人群", "Beneficiary population"),
+    "evaluation": ("项目绩效自评", "Self-evaluation"), "indicator": ("绩效指标", "Indicator"),
+    "population": ("受益人群", "Beneficiary population"),
     "concept": ("概念", "Concept"), "organization": ("组织", "Organisation"), "resource": ("资源", "Resource"),
 }
 _ONTOLOGY_NS = ("https://w3id.org/perfkg/ontology#", "https://w3id.org/perfkg/taxonomy", "https://w3id.org/perfkg/code/")
@@ -372,4 +373,5 @@ def _document(view: GraphView, linker: Linker, labels: Labels, iri: str) -> dict
     }
 
 
-_SUMMARIES = {"project": _project, "evaluation": _project, "indicator": _indicator, "population": _population, "unit": _unit, "document": _document}
+_SUMMARIES = {"project": _project, "evaluation": _project, "indicator": _indicator, "population": _population,
+              "unit": _unit, "document": _document}

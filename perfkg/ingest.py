@@ -59,7 +59,8 @@ class IngestResult:
     path: str
     status: str  # added | replaced | unchanged | duplicate | failed
     graph: str | None = None
-    projects: int = 0
+    projects: int = 0  # the projects of a target table (绩效目标表)
+    evaluations: int = 0  # the projects a self-evaluation (绩效自评表) evaluates
     indicators: int = 0
     quads: int = 0
     error: PerfkgError | None = None
@@ -103,6 +104,13 @@ class _Prepared:
     notes: list[Note]
     kind: str  # Document.kind
     digest: str  # perfkg.duplicates.content_digest: what it says, whatever its format
+
+    def result(self, status: str, same_as: str | None = None) -> IngestResult:
+        """What became of this file: a self-evaluation's projects are counted apart, as evaluations."""
+        n = len(self.projects)
+        evaluation = self.kind == "self-evaluation"
+        return IngestResult(self.path, status, self.graph, 0 if evaluation else n, n if evaluation else 0,
+                            self.indicators, self.quads, same_as=same_as)
 
 
 @dataclass(slots=True)
@@ -360,8 +368,7 @@ class _Writer:
         if not self.batch:
             self.since = time.monotonic()
         if verdict is not None:
-            self.batch.append(IngestResult(item.path, "duplicate", item.graph, len(item.projects), item.indicators,
-                                           item.quads, same_as=verdict))
+            self.batch.append(item.result("duplicate", same_as=verdict))
         else:
             self.guard.admit(item)
             self.batch.append(item)
@@ -395,8 +402,7 @@ class _Writer:
                 same_as = self._stored_as(item) if status == "duplicate" else None
                 if status != "duplicate":
                     self.report.notes.extend(item.notes)
-                result = IngestResult(item.path, status, item.graph, len(item.projects), item.indicators, item.quads,
-                                      same_as=same_as)
+                result = item.result(status, same_as=same_as)
             self.report.results.append(result)
             if self.progress:
                 self.progress(result)

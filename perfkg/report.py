@@ -100,7 +100,8 @@ def print_ingest(report, *, seconds: float, console: Console | None = None) -> N
     for col, justify in (("file", "left"), ("status", "left"), ("projects", "right"), ("indicators", "right"), ("triples", "right")):
         table.add_column(col, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for r in report.results[:50]:
-        table.add_row(escape(r.path), r.status, str(r.projects or ""), str(r.indicators or ""), str(r.quads or ""))
+        projects = f"{r.evaluations} 自评" if r.evaluations else str(r.projects or "")
+        table.add_row(escape(r.path), r.status, projects, str(r.indicators or ""), str(r.quads or ""))
     if len(report.results) > 50:
         table.add_row(f"… {len(report.results) - 50} more", "", "", "", "")
     if done:
@@ -110,15 +111,21 @@ def print_ingest(report, *, seconds: float, console: Console | None = None) -> N
         console.print(f"[dim]{escape(r.message)}[/]", soft_wrap=True)
     if len(skipped) > 50:
         console.print(f"[dim]… and {len(skipped) - 50} more duplicates, skipped[/]")
-    tables = sum(r.projects for r in done)
+    tables = sum(r.projects + r.evaluations for r in done)
     rate = f", {tables / seconds:.0f} tables/s" if seconds > 0 and tables else ""
     by_status = Counter(r.status for r in report.results)
     said = ", ".join(f"{by_status[k]} {k}" for k in ("added", "replaced", "unchanged", "duplicate", "failed") if by_status[k])
     stored = [r for r in done if r.status != "duplicate"]  # the rate counts what was read, skipped or not
+    projects, evaluations = sum(r.projects for r in stored), sum(r.evaluations for r in stored)
+    evaluated = f", {_count(evaluations, 'self-evaluation')} (自评)" if evaluations else ""
     console.print(
-        f"{len(report.results)} file(s): {said} — {sum(r.projects for r in stored)} projects, "
+        f"{len(report.results)} file(s): {said} — {_count(projects, 'project')}{evaluated}, "
         f"{sum(r.indicators for r in stored)} indicators in {seconds:.2f} s{rate}"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def print_info(counts: dict[str, int], documents: list, console: Console | None = None) -> None:

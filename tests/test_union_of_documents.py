@@ -141,7 +141,10 @@ def test_a_self_evaluation_is_still_validated_as_a_project_is(both: Store) -> No
 
 def test_csv_of_the_command_line_lists_the_project_once(tmp_path: Path) -> None:
     store = tmp_path / "store"
-    assert run_perfkg("ingest", ITS_TARGETS, SELF_EVALUATION, "--store", store).code == 0
+    ingested = run_perfkg("ingest", ITS_TARGETS, SELF_EVALUATION, "--store", store)
+    assert ingested.code == 0
+    # the summary counts the evaluation apart from the project it evaluates
+    assert "2 added — 1 project, 1 self-evaluation (自评), " in " ".join(ingested.stdout.split())
     out = run_perfkg("query", "funding-by-level", "--store", store, "--format", "csv")
     assert out.code == 0, out.stderr
     (row,) = list(csv.DictReader(io.StringIO(out.stdout)))

@@ -17,7 +17,7 @@ from perfkg import query as Q
 from perfkg.ingest import ingest
 from perfkg.store import Store
 
-from .conftest import SAMPLE, run_perfkg
+from .conftest import DATA, SAMPLE, run_perfkg
 
 P1, P2, P3 = "社保经办大厅运转经费", "社保中心信息系统运维安全服务经费", "2025年城乡居民养老保险补助经费-市级"
 P4, P5 = "2025年机关事业单位养老保险补助经费-市级", "2025年机关事业单位养老保险制度改革中央补助经费-中央"
@@ -129,6 +129,16 @@ def test_cost_vs_budget(store) -> None:
     assert p1["verdict"] == p2["verdict"] == "等于预算" and p8["verdict"] == "低于预算"
     assert [r["name"] for r in rows.values() if r["verdict"] != "等于预算"] == [P8]
     assert next(iter(rows)) == P8, "costs off the budget come before costs equal to it"
+    mismatches = Q.run("cost-vs-budget", store=store, params={"verdict": "mismatch"}).records()
+    assert [r["name"] for r in mismatches] == [P8]  # DOMAIN.md: project 8's costs fall short
+
+
+def test_cost_vs_budget_verdict_none_keeps_projects_without_a_money_cost_indicator(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "store", SAMPLE, *sorted((DATA / "populations").glob("*.txt")))
+    rows = Q.run("cost-vs-budget", store=store).records()
+    kept = Q.run("cost-vs-budget", store=store, params={"verdict": "none"}).records()
+    assert kept and kept == [r for r in rows if r["cost_indicators"] == 0]
+    assert {r["verdict"] for r in kept} == {"无金额成本指标"} and len(kept) < len(rows)
 
 
 def test_deadlines_in_november_are_the_two_on_the_30th(store) -> None:

@@ -66,11 +66,14 @@ def test_every_named_query_answers_the_same_remotely(server, store, name: str) -
     assert embedded.rows, "every named query answers something on the sample"
 
 
-def test_a_month_parameter_means_the_same_remotely(server, store) -> None:
-    params = {"month": "2025-11"}
-    remote = Q.run("deadlines", endpoint=server.query_url, params=params)
-    assert remote.raw == Q.run("deadlines", store=store, params=params).raw
-    assert len(remote.rows) == 2
+@pytest.mark.parametrize("name, params, rows", [
+    ("deadlines", {"month": "2025-11"}, 2),
+    ("cost-vs-budget", {"verdict": "mismatch"}, 1),
+])
+def test_a_parameter_means_the_same_remotely(server, store, name: str, params: dict, rows: int) -> None:
+    remote = Q.run(name, endpoint=server.query_url, params=params)
+    assert remote.raw == Q.run(name, store=store, params=params).raw
+    assert len(remote.rows) == rows
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])

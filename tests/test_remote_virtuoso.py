@@ -161,6 +161,7 @@ def test_every_named_query_answers_the_same_on_virtuoso(virtuoso, store, name: s
     ("deadlines", {"month": "2025-11"}),
     ("deadlines", {"from": "2025-12-01", "to": "2025-12-31"}),
     ("indicator-coverage", {"lacking": "经济效益指标"}),
+    ("cost-vs-budget", {"verdict": "equal"}),
 ])
 def test_parameters_mean_the_same_on_virtuoso(virtuoso, store, name: str, params: dict) -> None:
     push(store, Endpoint(virtuoso + "/sparql", store_url=virtuoso + "/sparql-graph-crud"))

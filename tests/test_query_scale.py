@@ -77,6 +77,7 @@ def test_cost_vs_budget_verdict_keeps_the_projects_of_that_verdict(corpus) -> No
     rows = Q.run("cost-vs-budget", store=store).records()
     kinds = {"over": {"超出预算"}, "under": {"低于预算"}, "equal": {"等于预算"}, "mismatch": {"超出预算", "低于预算"}}
     assert {r["verdict"] for r in rows} == set().union(*kinds.values())
+
     def sort_keys(records: list[dict]) -> list[tuple]:
         return [(r["verdict"], abs(r["gap"]), r["name"]) for r in records]
 

@@ -473,6 +473,9 @@ class _Interpreter:
 
     def form_row(self, row: Row, d: _Draft) -> None:
         cells = [c for c in row.cells if c.text.strip() and not c.merged]
+        if not cells:
+            # nothing left to read: e.g. a row whose only text was a money unit (a fuzzer's find)
+            return
         first = normalise_label(cells[0].text)
         section = self.voc.roles["section"].get(first)
         if section == "funding":

@@ -17,14 +17,15 @@ wall time; the embedded store's CPU time is shown beside it. rdflib ÷ embedded 
 rdflib query by the embedded store's medians timed just before and after it, since the speed of
 a shared machine drifts over the minutes rdflib takes.
 
-Each query runs as an analyst asks it: with its defaults, and ``deadlines`` between two dates
-(a quarter) and for one month (DOMAIN.md: "which deadlines fall in a given month?"), and
+Each query runs as an analyst asks it: with its defaults, and ``deadlines`` between two dates (a
+quarter) and for one month (DOMAIN.md: "which deadlines fall in a given month?"), and
 unwindowed, shown but not held to the targets. ``benchmarks/floor.rq`` (each project's IRI and
 name, nothing computed) takes its turn too, and is not held to the targets: it is what the
-engine needs to hand back one row per project, on this machine in this run. Prints the medians and the ratios, checks the
-targets of issue 6 (every query < 200 ms embedded, similar-indicators < 2 s, rdflib ≥ 20×
-slower) and writes ``benchmarks/results/queries.json``. rdflib is slow at this size: each query gets up to
-``--rdflib-repeat`` runs within ``--rdflib-budget`` seconds (at least one).
+engine needs to hand back one row per project, on this machine in this run. Prints the medians
+and the ratios, checks the targets of issue 6 (every query < 200 ms embedded, similar-indicators
+< 2 s, rdflib ≥ 20× slower) and writes ``benchmarks/results/queries.json``. rdflib is slow at
+this size: each query gets up to ``--rdflib-repeat`` runs within ``--rdflib-budget`` seconds (at
+least one).
 """
 
 from __future__ import annotations
